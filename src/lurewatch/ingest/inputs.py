@@ -1,0 +1,114 @@
+"""From the paths a person gives to readable inputs: files, export folders, zips, stdin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lurewatch.ingest.base import InputError, InputIssue, ReadContext, Reader
+from lurewatch.ingest.registry import detect_reader, get_reader
+from lurewatch.model import Conversation
+
+STDIN = "-"
+MAX_STDIN_BYTES = 20_000_000
+
+
+@dataclass
+class InputUnit:
+    """One thing a reader reads: a file, an export folder or zip, or pasted text."""
+
+    display: str  # as shown in the report's inputs[].path
+    path: Path | None  # None for standard input
+    reader: Reader | None  # None when no reader recognised it
+    text: str | None = None  # standard input, read once (it cannot be read twice)
+    issues: list[InputIssue] = field(default_factory=list)
+
+
+def _read_stdin() -> tuple[str, list[InputIssue]]:
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    issues = []
+    if len(data) > MAX_STDIN_BYTES:
+        issues.append(InputIssue("<stdin>", f"input longer than {MAX_STDIN_BYTES} bytes; "
+                                 "the rest was not read"))
+        data = data[:MAX_STDIN_BYTES]
+    return data.decode("utf-8", errors="replace"), issues
+
+
+def expand_inputs(paths: list[str], forced_format: str | None = None) -> list[InputUnit]:
+    """Turn command-line paths into input units, in the order given. Folders that are not
+    themselves an export (a LinkedIn folder, a folder of e-mails) are walked in name order."""
+    forced = get_reader(forced_format) if forced_format else None
+    units: list[InputUnit] = []
+    for raw in paths:
+        if raw == STDIN:
+            text, issues = _read_stdin()
+            reader = forced or get_reader("paste")
+            units.append(InputUnit("<stdin>", None, reader, text=text, issues=issues))
+            continue
+        _expand_path(Path(raw), raw, forced, units, top=True)
+    return units
+
+
+def _expand_path(path: Path, display: str, forced: Reader | None,
+                 units: list[InputUnit], top: bool) -> None:
+    if not path.exists():
+        unit = InputUnit(display, path, None)
+        unit.issues.append(InputIssue(display, "no such file or folder", severity="error"))
+        units.append(unit)
+        return
+    if path.is_dir():
+        reader = _pick(path, forced)
+        if reader is not None and (forced is None or forced.sniff(path) > 0):
+            units.append(InputUnit(display, path, reader))
+            return
+        children = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+        for child in children:
+            _expand_path(child, str(child), forced, units, top=False)
+        return
+    reader = forced or _pick(path, None)
+    unit = InputUnit(display, path, reader)
+    if reader is None:
+        if top or path.stat().st_size > 0:
+            unit.issues.append(InputIssue(display, "not a recognised export format "
+                                          "(see `lurewatch formats`; force one with --format)",
+                                          severity="error"))
+        units.append(unit)
+        return
+    units.append(unit)
+
+
+def _pick(path: Path, forced: Reader | None) -> Reader | None:
+    if forced is not None:
+        return forced
+    return detect_reader(path)
+
+
+def read_unit(unit: InputUnit, ctx: ReadContext) -> Iterator[Conversation]:
+    """The unit's conversations. Never raises: whatever goes wrong becomes a one-line issue
+    in `ctx`, and what was read before it is kept."""
+    ctx.issues.extend(unit.issues)
+    if unit.reader is None:
+        return
+    try:
+        if unit.text is not None:
+            from lurewatch.ingest.paste import read_text
+
+            source = unit.reader.name
+            if source == "paste":
+                yield from read_text(unit.text, ctx)
+            else:
+                ctx.issues.append(InputIssue("<stdin>", f"--format {source} cannot read "
+                                             "standard input; use a file", severity="error"))
+            return
+        assert unit.path is not None
+        yield from unit.reader.read(unit.path, ctx)
+    except InputError as exc:
+        ctx.issues.append(InputIssue(unit.display, str(exc), severity="error"))
+    except MemoryError:
+        ctx.issues.append(InputIssue(unit.display, "ran out of memory reading this input",
+                                     severity="error"))
+    except Exception as exc:  # a broken input must never stop the other inputs
+        ctx.issues.append(InputIssue(
+            unit.display, f"could not be read ({type(exc).__name__}: {exc})", severity="error"))
