@@ -15,6 +15,7 @@ _READER_MODULES: dict[str, str] = {
     "whatsapp": "lurewatch.ingest.whatsapp",
     "email": "lurewatch.ingest.mail",
     "seconvo": "lurewatch.ingest.seconvo",
+    "enron": "lurewatch.ingest.enron",
     "jsonl": "lurewatch.ingest.jsonl",
     "paste": "lurewatch.ingest.paste",
 }
