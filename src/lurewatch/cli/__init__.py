@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
 from lurewatch import __version__
@@ -29,9 +31,15 @@ def _root(
     """Covert recruitment approaches in LinkedIn, WhatsApp, Telegram, WeChat and e-mail."""
 
 
+# One module per command; importing a module registers its command on `app`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "scan", "formats", "profile", "campaigns", "export", "eval",
+)
+
+
 def _register() -> None:
-    # Importing a command module registers its command on `app`.
-    from lurewatch.cli import formats, scan  # noqa: F401
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"lurewatch.cli.{name}")
 
 
 def main() -> None:

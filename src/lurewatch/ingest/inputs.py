@@ -59,15 +59,16 @@ def _expand_path(path: Path, display: str, forced: Reader | None,
         units.append(unit)
         return
     if path.is_dir():
-        reader = _pick(path, forced)
-        if reader is not None and (forced is None or forced.sniff(path) > 0):
+        reader = _pick(path, forced, walking=not top)
+        if reader is not None and (forced is None or forced.sniff(path) > 0) \
+                and _holds_only(path, reader):
             units.append(InputUnit(display, path, reader))
             return
         children = sorted(p for p in path.iterdir() if not p.name.startswith("."))
         for child in children:
             _expand_path(child, str(child), forced, units, top=False)
         return
-    reader = forced or _pick(path, None)
+    reader = forced or _pick(path, None, walking=not top)
     unit = InputUnit(display, path, reader)
     if reader is None:
         if top or path.stat().st_size > 0:
@@ -79,10 +80,22 @@ def _expand_path(path: Path, display: str, forced: Reader | None,
     units.append(unit)
 
 
-def _pick(path: Path, forced: Reader | None) -> Reader | None:
+def _pick(path: Path, forced: Reader | None, walking: bool) -> Reader | None:
     if forced is not None:
         return forced
-    return detect_reader(path)
+    return detect_reader(path, walking=walking)
+
+
+def _holds_only(folder: Path, reader: Reader) -> bool:
+    """The folder is one export for `reader`: nothing directly in it belongs to another
+    reader (a folder holding a LinkedIn export beside a WhatsApp chat is walked instead)."""
+    for child in folder.iterdir():
+        if child.name.startswith("."):
+            continue
+        other = detect_reader(child, walking=True)
+        if other is not None and other.name != reader.name:
+            return False
+    return True
 
 
 def read_unit(unit: InputUnit, ctx: ReadContext) -> Iterator[Conversation]:

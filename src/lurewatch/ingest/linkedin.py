@@ -143,6 +143,18 @@ def _index_folder(root: Path) -> dict[str, Path]:
     return {k: p for k, (_, p) in found.items()}
 
 
+def _is_export_folder(path: Path) -> bool:
+    """The folder is itself an export: messages.csv or Invitations.csv sits in it, or in the
+    one folder it wraps. A folder that merely holds an export among other things (a folder
+    of exports, chats and e-mails) is walked instead, so every input in it is read."""
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    if any(p.is_file() and p.name.casefold() in (MESSAGES, INVITATIONS) for p in entries):
+        return True
+    if len(entries) == 1 and entries[0].is_dir():
+        return _is_export_folder(entries[0])
+    return False
+
+
 def _csv_kind(path: Path) -> str | None:
     """Which export file a lone CSV is, judged by its header."""
     try:
@@ -439,8 +451,7 @@ class LinkedInReader(Reader):
 
     def sniff(self, path: Path) -> float:
         if path.is_dir():
-            files = _index_folder(path)
-            return 0.9 if MESSAGES in files or INVITATIONS in files else 0.0
+            return 0.9 if _is_export_folder(path) else 0.0
         if not path.is_file():
             return 0.0
         if is_zip(path):

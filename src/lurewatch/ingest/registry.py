@@ -39,10 +39,18 @@ def all_readers() -> list[Reader]:
     return [get_reader(name) for name in _READER_MODULES]
 
 
-def detect_reader(path: Path) -> Reader | None:
-    """The reader most sure of `path`, or None when no reader recognises it."""
+# Readers that only read what they are pointed at, never what a folder walk comes across
+# (any .txt file would otherwise become a "pasted conversation").
+EXPLICIT_ONLY = frozenset({"paste"})
+
+
+def detect_reader(path: Path, walking: bool = False) -> Reader | None:
+    """The reader most sure of `path`, or None when no reader recognises it. `walking`:
+    the path was found inside a folder rather than named by the person."""
     best: tuple[float, Reader] | None = None
     for reader in all_readers():
+        if walking and reader.name in EXPLICIT_ONLY:
+            continue
         try:
             score = reader.sniff(path)
         except (OSError, ValueError, UnicodeError):
