@@ -5,6 +5,23 @@ campaign risk separates hostile operators from genuine recruiters' templated clu
 time to group N conversations. Not part of the test suite (the 100k run takes a while):
 
     PYTHONPATH=src .venv/bin/python bench/bench_campaigns.py --n 2000 --n 100000
+
+Figures (2 cores, shared with other jobs, load about 2.3; one process; seed 7; thresholds
+were chosen looking at seed 7's errors, so seed 11 is the fairer check):
+
+| set | pairwise precision | pairwise recall | group time | in medium/high campaigns |
+|---|---|---|---|---|
+| 2,000 (seed 7) | 1.000 | 0.996 | 1.4 s | hostile 99%, recruiters 0%, unrelated 0% |
+| 10,000 (seed 7) | 0.995 | 0.999 | 6.6 s | hostile 100%, recruiters 0%, unrelated 0% |
+| 100,000 (seed 7) | 0.990 | 1.000 | 63.6 s | hostile 100%, recruiters 0%, unrelated 0% |
+| 10,000 (seed 11) | 1.000 | 1.000 | 4.4 s | hostile 100%, recruiters 0%, unrelated 0% |
+| 30,000 (seed 11) | 0.992 | 1.000 | 12.8 s | hostile 100%, recruiters 0%, unrelated 0% |
+
+Pairs are dominated by the big clusters (an operator's 2,000 targets at 100k); the errors
+left are genuine recruiters of one firm with overlapping stock notes, and 0.8% of unrelated
+conversations joined to something (people with the same generated name and similar words).
+The set is the project's own and generated, so these figures say the grouping recovers the
+patterns it was built for, not how it fares on real operators.
 """
 
 from __future__ import annotations

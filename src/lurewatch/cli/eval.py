@@ -68,9 +68,11 @@ def eval_command(
         json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")
     if not quiet:
-        print_results(result, Console())
+        # Piped output (logs, CI) gets the full width instead of rich's 80 columns.
+        out = Console() if sys.stdout.isatty() else Console(width=160)
+        print_results(result, out)
         if json_out is not None:
-            Console().print(f"wrote {json_out}")
+            out.print(f"wrote {json_out}")
     if evaluated == 0:
         print("lurewatch: error: no labelled conversations to evaluate"
               + (f" in split '{split}'" if split else ""), file=sys.stderr)

@@ -54,7 +54,5 @@ def profile(
         return
     console = Console()
     console.print(Text(f"{counterpart.name}: profile risk {review.risk:.2f}", style="bold"))
-    for reason in review.reasons:
+    for reason in review.reasons:  # the last reason already says what was not known
         console.print(Text(f"  - {reason}"))
-    if review.missing:
-        console.print(Text("  not known: " + ", ".join(review.missing), style="dim"))
