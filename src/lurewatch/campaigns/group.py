@@ -26,9 +26,9 @@ from rapidfuzz import fuzz, process
 from lurewatch.campaigns.campaign import Campaign, campaign_level, campaign_to_report
 from lurewatch.campaigns.features import CampaignFeatures, campaign_features
 from lurewatch.campaigns.minhash import bands_for, candidate_pairs, iter_pairs, jaccard, signatures
-from lurewatch.campaigns.unionfind import UnionFind
 from lurewatch.campaigns.watchlist import Watchlist, WatchlistHit, load_watchlist
 from lurewatch.model import ScannedConversation
+from lurewatch.unionfind import UnionFind
 
 __all__ = ["Campaign", "GroupingSettings", "campaign_to_report", "group_campaigns"]
 

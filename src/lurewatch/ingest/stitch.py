@@ -11,11 +11,12 @@ members of stitched groups, never the whole input.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from lurewatch.extract.identity import normalise_name
 from lurewatch.model import Conversation, Indicator
+from lurewatch.unionfind import UnionFind
 
 # Indicator types that name a person's account and can therefore identify a conversation.
 HANDLE_TYPES = frozenset({"wechat-id", "whatsapp-number", "phone", "email", "telegram",
@@ -68,23 +69,6 @@ def _owners_compatible(a: str | None, b: str | None) -> bool:
     return first_a == first_b or "@" in a or "@" in b
 
 
-@dataclass
-class _UnionFind:
-    parent: dict[Hashable, Hashable] = field(default_factory=dict)
-
-    def find(self, x: Hashable) -> Hashable:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: Hashable, b: Hashable) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-
-
 def plan_stitches(summaries: Iterable[StitchSummary]) -> dict[Hashable, list[Hashable]]:
     """Groups of conversation keys to merge (only groups of two or more), each listing its
     members in input order, keyed by every member."""
@@ -98,11 +82,11 @@ def plan_stitches(summaries: Iterable[StitchSummary]) -> dict[Hashable, list[Has
                 by_name.setdefault(ident[1], []).append(s)
             else:
                 by_identity.setdefault(ident, []).append(s)
-    uf = _UnionFind()
+    uf = UnionFind(len(items))
 
     def link(a: StitchSummary, b: StitchSummary) -> None:
         if a.key != b.key and _owners_compatible(a.owner, b.owner):
-            uf.union(a.key, b.key)
+            uf.union(order[a.key], order[b.key])
 
     for s in items:
         # 1. the counterpart gave a handle that identifies another conversation
@@ -126,9 +110,9 @@ def plan_stitches(summaries: Iterable[StitchSummary]) -> dict[Hashable, list[Has
                 if other.platforms & s.mentioned_platforms and not other.platforms <= s.platforms:
                     link(s, other)
 
-    groups: dict[Hashable, list[Hashable]] = {}
+    groups: dict[int, list[Hashable]] = {}
     for s in items:
-        groups.setdefault(uf.find(s.key), []).append(s.key)
+        groups.setdefault(uf.find(order[s.key]), []).append(s.key)
     plan: dict[Hashable, list[Hashable]] = {}
     for members in groups.values():
         if len(members) > 1:
