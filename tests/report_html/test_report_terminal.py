@@ -34,7 +34,7 @@ def test_table_lists_every_conversation_riskiest_first() -> None:
     low = row(text, "Sarah Okafor")
     assert " low " in low and "0.06" in low and " - " in low
     assert "compliance_safeguards (mitigating)" in text
-    assert "warning exports/liang_inbox.mbox: liang_inbox.mbox message 14" in text
+    assert "warning: liang_inbox.mbox message 14" in text  # the message names its file
     assert "5 conversations from 3 inputs: 2 high, 1 medium, 2 low; 1 skipped" in text
     assert "tell your security officer" in text
 

@@ -50,7 +50,8 @@ def scan(
     scanner = make_scanner(format=format, owner=owner, rules=rules, stitch=stitch)
     run = scan_with_progress(paths, scanner, watchlist, quiet)
     report = run.report
-    print_issues(run.summaries)
+    if quiet:  # otherwise the summary lists them
+        print_issues(run.summaries)
     if json_out is not None:
         write_json(report, json_out)
     if html_out is not None:

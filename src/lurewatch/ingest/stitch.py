@@ -133,7 +133,8 @@ def merge_conversations(parts: list[Conversation]) -> Conversation:
             previous = stamp
             keyed.append(((stamp is None, stamp.timestamp() if stamp else 0.0, part_no, pos), msg))
     keyed.sort(key=lambda item: item[0])
-    first = parts[0]
+    # The approach is named after where it started: the part with the earliest message.
+    first = parts[keyed[0][0][2]] if keyed else parts[0]
     counterpart = next((p.counterpart for p in parts if p.counterpart and p.counterpart.headline),
                        next((p.counterpart for p in parts if p.counterpart), None))
     merged = Conversation(

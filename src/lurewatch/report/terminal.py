@@ -110,10 +110,12 @@ def print_summary(report: dict[str, Any], console: Console, min_level: str = "lo
     for item in report.get("inputs") or []:
         if not isinstance(item, dict):
             continue
-        for warning in item.get("warnings") or []:
-            line = Text("warning ", style="yellow")
-            line.append(f"{_text(item.get('path'))}: {_text(warning)}")
-            console.print(line)
+        # Each message already names its file (and line).
+        for kind, style in (("errors", "red"), ("warnings", "yellow")):
+            for message in item.get(kind) or []:
+                line = Text(f"{kind[:-1]}: ", style=style)
+                line.append(_text(message))
+                console.print(line)
 
     console.print(_total_line(report, levels, len(entries) - len(shown)))
     if needs_advice(levels):
