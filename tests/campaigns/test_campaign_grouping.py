@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from lurewatch.campaigns import campaign_to_report, group_campaigns, load_watchlist
 from lurewatch.campaigns.watchlist import Watchlist
 from lurewatch.model import Indicator
@@ -176,3 +178,13 @@ def test_report_form_matches_the_contract(scanned):
 
 def test_nothing_in_nothing_out():
     assert group_campaigns([], watchlist=NO_WATCHLIST) == []
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.3, 64), (0.5, 128), (0.7, 64), (0.9, 32)])
+def test_band_choice_agrees_with_datasketch(threshold: float, num_perm: int) -> None:
+    from datasketch import MinHashLSH
+
+    from lurewatch.campaigns.minhash import bands_for
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert bands_for(threshold, num_perm) == (lsh.b, lsh.r)

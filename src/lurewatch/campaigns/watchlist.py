@@ -20,6 +20,7 @@ import yaml
 
 from lurewatch.campaigns.names import company_similarity, name_similarity, name_tokens
 from lurewatch.ingest.base import InputError, InputIssue
+from lurewatch.yamlio import load_yaml
 
 NAME_THRESHOLD = 90.0  # rapidfuzz ratio of normalised persona names
 COMPANY_THRESHOLD = 88.0  # rapidfuzz ratio of company keys (short names must be equal)
@@ -161,7 +162,7 @@ def _flag(value: Any, default: bool) -> bool:
 
 def _read_yaml(text: str, list_name: str, watchlist: Watchlist) -> None:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise InputError(f"{list_name}: not valid YAML ({str(exc).splitlines()[0]})") from None
     rows = data.get("entries") if isinstance(data, dict) else data

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from lurewatch.yamlio import load_yaml
 
 
 def keyword_pattern(words: list[str]) -> re.Pattern[str]:
@@ -72,4 +72,4 @@ def config_from_dict(data: dict[str, Any]) -> ProfileConfig:
 @lru_cache(maxsize=1)
 def load_config() -> ProfileConfig:
     text = resources.files("lurewatch.profile").joinpath("signals.yaml").read_text("utf-8")
-    return config_from_dict(yaml.safe_load(text))
+    return config_from_dict(load_yaml(text))

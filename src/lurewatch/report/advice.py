@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from lurewatch.model import LEVELS, STAGES
+from lurewatch.yamlio import load_yaml
 
 ADVICE_PATH = Path(__file__).with_name("advice.yaml")
 
@@ -100,7 +101,7 @@ def needs_advice(levels: Iterable[str]) -> bool:
 @lru_cache(maxsize=4)
 def load_advice(path: Path = ADVICE_PATH) -> Advice:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise AdviceError(f"{path}: cannot read advice: {exc}") from exc
     if not isinstance(data, dict):

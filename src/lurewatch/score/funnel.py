@@ -24,6 +24,7 @@ from lurewatch.score.features import (
     describe_feature,
     funnel_features,
 )
+from lurewatch.yamlio import load_yaml
 
 
 class WeightsError(Exception):
@@ -51,7 +52,7 @@ class FunnelWeights:
             except (OSError, UnicodeError) as exc:
                 raise WeightsError(f"{where}: cannot read weights ({exc})") from None
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
             weights = {str(k): float(v) for k, v in data["weights"].items()}
             bias = float(data["bias"])
             medium, high = float(data["levels"]["medium"]), float(data["levels"]["high"])
