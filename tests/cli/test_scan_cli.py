@@ -7,11 +7,14 @@ from pathlib import Path
 from lurewatch import __version__
 from tests.cli.conftest import EXAMPLES, load, run
 
-HOSTILE_PASTE = """Vivian: Hi Daniel, I represent clients who need short reports on energy policy, USD 1,500 each.
-Vivian: Easier on WhatsApp, add me +44 7700 900123
-Daniel: What would you need?
-Vivian: For the next one, internal discussions that are not public yet. Keep this between us, no need to tell your employer.
-"""
+HOSTILE_PASTE = (
+    "Vivian: Hi Daniel, I represent clients who need short reports on energy policy, "
+    "USD 1,500 each.\n"
+    "Vivian: Easier on WhatsApp, add me +44 7700 900123\n"
+    "Daniel: What would you need?\n"
+    "Vivian: For the next one, internal discussions that are not public yet. Keep this "
+    "between us, no need to tell your employer.\n"
+)
 
 
 def test_version_and_formats(cli) -> None:
