@@ -58,13 +58,6 @@ def _conversation(n: int) -> Conversation:
     return Conversation(id="bench", messages=messages)
 
 
-@pytest.fixture(autouse=True)
-def _benchmark_nodeid_shim(request: pytest.FixtureRequest) -> None:
-    """pytest-benchmark 5.2.3 reads `node._nodeid`, which pytest 9 no longer sets."""
-    if not hasattr(request.node, "_nodeid"):
-        request.node._nodeid = request.node.nodeid
-
-
 @pytest.fixture(scope="module")
 def detector() -> RuleDetector:
     return RuleDetector()
