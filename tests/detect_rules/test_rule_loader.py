@@ -184,3 +184,14 @@ def test_pack_file_is_not_changed_by_loading(tmp_path: Path) -> None:
     before = path.read_bytes()
     load_packs([tmp_path])
     assert path.read_bytes() == before
+
+
+def test_every_builtin_rule_fires_on_its_examples_and_not_on_counter_examples() -> None:
+    from lurewatch.detect.rules.loader import BUILTIN_DIR, check_examples, load_pack
+
+    checked = 0
+    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
+        for rule in load_pack(path, check=False).rules:
+            check_examples(rule)  # raises RulePackError naming the rule
+            checked += len(rule.examples)
+    assert checked > 100

@@ -118,10 +118,16 @@ def _wechat_ids(text: str) -> Iterator[str]:
             yield m.group(1)
 
 
+# Seven digits, possibly separated as numbers are written: no phone number is shorter.
+_ENOUGH_DIGITS = re.compile(r"\d(?:[\s().\-/\u00a0]{0,3}\d){6}")
+
+
 def _phones(text: str, regions: tuple[str, ...]) -> Iterator[tuple[str, str, int, int]]:
     """(E.164, raw, start, end) for each phone number: any plausible number written in
     international form (+44 7700 900123, including the reserved ranges used in examples),
     and valid numbers of `regions` written in national form ((202) 555-0143)."""
+    if _ENOUGH_DIGITS.search(text) is None:  # the matcher is slow; most messages have no number
+        return
     seen: set[tuple[int, int]] = set()
     for region in regions:
         matcher = phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.POSSIBLE)
