@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lurewatch import __version__
 from lurewatch.detect.base import Detector
+from lurewatch.detect.models import fitted_weights_path, load_model_detector
 from lurewatch.ingest.base import InputIssue, ReadContext
 from lurewatch.ingest.inputs import InputUnit, expand_inputs, read_unit
 from lurewatch.ingest.stitch import StitchSummary, merge_conversations, plan_stitches
@@ -71,9 +72,13 @@ class Scanner:
         packs = load_packs(self.options.rule_dirs)
         self.rules = RuleDetector(packs)
         self.detectors: list[Detector] = [self.rules, PlatformShiftDetector()]
-        self.scorer = FunnelScorer(FunnelWeights.load(self.options.weights))
-        self.model_id = "rules:{};{}".format(
-            ",".join(f"{p.name}@{p.version}" for p in packs), self.scorer.weights.name)
+        # second pass: learned stage heads, reporting what the first pass did not see
+        self.model = load_model_detector()
+        self.scorer = FunnelScorer(FunnelWeights.load(self.options.weights or (
+            fitted_weights_path() if self.model is not None else None)))
+        self.model_id = "rules:{};{}{}".format(
+            ",".join(f"{p.name}@{p.version}" for p in packs), self.scorer.weights.name,
+            f";{self.model.version}" if self.model is not None else "")
         self.summaries: list[InputSummary] = []
 
     # -- one conversation -------------------------------------------------------------------
@@ -85,6 +90,8 @@ class Scanner:
         findings = []
         for detector in self.detectors:
             findings.extend(detector.detect(conversation, indicators))
+        if self.model is not None:
+            findings.extend(self.model.detect_after(conversation, indicators, findings))
         findings.sort(key=lambda f: (f.message_index, f.start, f.stage))
         profile = None
         if conversation.counterpart is not None:

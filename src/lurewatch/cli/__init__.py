@@ -33,7 +33,7 @@ def _root(
 
 # One module per command; importing a module registers its command on `app`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "scan", "formats", "profile", "campaigns", "export", "eval", "serve", "train",
+    "scan", "formats", "profile", "campaigns", "export", "eval", "serve", "train", "batch",
 )
 
 

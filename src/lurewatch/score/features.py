@@ -36,7 +36,11 @@ SHAPE_FEATURES: dict[str, str] = {
     "mitigated": "the sender set out compliance safeguards (no confidential information, "
     "employer approval, conflict checks)",
     "profile_risk": "the counterpart's profile shows warning signs",
+    # elicitation over time (NCSC/FBI; Ai et al. 2024, SEConvo): request after request
+    "repeated_requests": "asked again and again for personal, workplace or non-public details",
 }
+REQUEST_STAGES = ("info_request_benign", "escalation_sensitive")
+REPEATED_REQUESTS_FULL = 4  # this many messages with requests give the feature its full value
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f"stage:{s}" for s in STAGES) + tuple(SHAPE_FEATURES)
 
@@ -131,6 +135,10 @@ def funnel_features(
             if f.stage == "secrecy":
                 mark("secrecy_with_tasking", f.confidence,
                      max(f.message_index, work[0].message_index))
+
+    requests = sorted({f.message_index for f in findings if f.stage in REQUEST_STAGES})
+    if len(requests) >= 2:
+        mark("repeated_requests", min(1.0, len(requests) / REPEATED_REQUESTS_FULL), requests[1])
 
     safeguards = _first(findings, "compliance_safeguards")
     if safeguards is not None:

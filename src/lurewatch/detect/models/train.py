@@ -1,0 +1,131 @@
+"""`lurewatch train`: rebuild the shipped learned artefacts from the repository's corpus and,
+when present, `../shared/data`. Deterministic: the same inputs give the same files.
+
+Writes into one directory (by default the package's own `detect/models/`):
+- `stage_heads.npz`: the calibrated per-stage heads, with a version id from their contents;
+- `stage_examples.json`: labelled example sentences quoted in explanations;
+- `funnel_weights.yaml`: the refitted conversation scorer, in `score/weights.yaml`'s format;
+- `training_report.json`: what was trained on and the cross-validated figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from lurewatch.detect.models import FUNNEL_FILE
+from lurewatch.detect.models.detector import EXAMPLES_FILE, ModelDetector
+from lurewatch.detect.models.embed import StaticEncoder, split_sentences
+from lurewatch.detect.models.heads import HEADS_FILE, StageHeads
+from lurewatch.detect.models.training import (
+    conversation_matrix,
+    first_pass_findings,
+    fit_funnel,
+    fit_heads,
+    message_table,
+    model_findings,
+)
+from lurewatch.detect.models.training_data import TrainingConversation, load_training_material
+from lurewatch.model import STAGES
+
+REPORT_FILE = "training_report.json"
+EXAMPLES_PER_STAGE = 24
+MAX_EXAMPLE_CHARS = 240
+
+
+def package_dir() -> Path:
+    return Path(str(resources.files("lurewatch.detect.models")))
+
+
+@dataclass(slots=True)
+class TrainResult:
+    heads_version: str
+    funnel_name: str
+    report: dict
+
+
+def example_bank(material: list[TrainingConversation], heads: StageHeads,
+                 encoder: StaticEncoder) -> list[dict[str, str]]:
+    """For each stage, the project's own labelled messages' best sentence (by the head)."""
+    out: list[dict[str, str]] = []
+    for stage in STAGES:
+        if stage not in heads.stages:
+            continue
+        h = heads.stages.index(stage)
+        candidates: list[tuple[float, str]] = []
+        for tc in material:
+            if tc.source != "corpus":
+                continue  # only our own text is committed
+            for i, known in sorted(tc.message_labels.items()):
+                if known.get(stage) != 1:
+                    continue
+                text = tc.conversation.messages[i].text
+                spans = [(a, b) for a, b in split_sentences(text) if b - a <= MAX_EXAMPLE_CHARS]
+                if not spans:
+                    continue
+                probs = heads.probabilities(encoder.encode([text[a:b] for a, b in spans]))[:, h]
+                best = int(np.argmax(probs))
+                a, b = spans[best]
+                candidates.append((float(probs[best]), text[a:b]))
+        candidates.sort(key=lambda c: (-round(c[0], 6), c[1]))
+        seen: set[str] = set()
+        for _, sentence in candidates:
+            if sentence not in seen and len(seen) < EXAMPLES_PER_STAGE:
+                seen.add(sentence)
+                out.append({"stage": stage, "text": sentence})
+    return out
+
+
+def train(corpus_dir: Path, shared_data: Path | None, out_dir: Path,
+          log: Callable[[str], None] = print) -> TrainResult:
+    if shared_data is None or not shared_data.is_dir():
+        log(f"shared data not found ({shared_data}); training on the repository corpus only")
+        shared_data = None
+    material = load_training_material(corpus_dir, shared_data)
+    counts: dict[str, int] = {}
+    for tc in material:
+        counts[tc.source] = counts.get(tc.source, 0) + 1
+    log(f"training material: {counts}")
+    encoder = StaticEncoder()
+    table = message_table(material)
+    heads, oof, head_report = fit_heads(table, encoder, log)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    heads.save(out_dir / HEADS_FILE)
+    examples = example_bank(material, heads, encoder)
+    (out_dir / EXAMPLES_FILE).write_text(
+        json.dumps({"version": heads.version, "examples": examples}, ensure_ascii=False,
+                   indent=1) + "\n", "utf-8")
+    detector = ModelDetector(heads, encoder, out_dir / EXAMPLES_FILE)
+    prior = first_pass_findings(material)
+    found = model_findings(material, detector, table, oof, prior)
+    both = [p + f for p, f in zip(prior, found, strict=True)]
+    x, y, w, sources = conversation_matrix(material, both)
+    fit = fit_funnel(x, y, w, sources)
+    log(f"conversation model (cross-validated): {fit.report}")
+    body = {"version": 1, "bias": fit.bias, "weights": fit.weights,
+            "levels": {"medium": fit.medium, "high": fit.high}}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    name = f"funnel-weights/fitted@{digest}"
+    header = (
+        "# Funnel weights refitted by `lurewatch train` (do not edit by hand: retrain).\n"
+        "# Logistic regression over score.features on the training material, Platt scaling\n"
+        "# from grouped 5-fold out-of-fold scores folded into the weights; medium/high chosen\n"
+        "# on those out-of-fold risks (see training_report.json).\n"
+        f"# stage heads: {heads.version}\n")
+    (out_dir / FUNNEL_FILE).write_text(
+        header + yaml.safe_dump({"name": name, **body}, sort_keys=False), "utf-8")
+    report = {
+        "heads_version": heads.version, "funnel_weights": name,
+        "material": counts, "shared_data": shared_data is not None,
+        "heads_cv": head_report, "conversation_cv": fit.report,
+    }
+    (out_dir / REPORT_FILE).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n",
+                                       "utf-8")
+    return TrainResult(heads.version, name, report)
