@@ -36,20 +36,21 @@ def bad_folder(tmp_path: Path) -> Path:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(EXAMPLES / "linkedin-export" / "messages.csv", "messages.csv")
-    (d / "Basic_LinkedInDataExport_truncated.zip").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    whole = buf.getvalue()
+    (d / "Basic_LinkedInDataExport_truncated.zip").write_bytes(whole[: len(whole) // 2])
     # a zip bomb: 200 MB of zeros claimed to be messages.csv
     header = b"CONVERSATION ID,FROM,TO,DATE,CONTENT\n"
-    with zipfile.ZipFile(d / "linkedin_bomb.zip", "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("messages.csv", "w", force_zip64=True) as f:
-            f.write(header)
-            chunk = b"0" * 1_000_000
-            for _ in range(200):
-                f.write(chunk)
+    with zipfile.ZipFile(d / "linkedin_bomb.zip", "w", zipfile.ZIP_DEFLATED) as z, \
+            z.open("messages.csv", "w", force_zip64=True) as f:
+        f.write(header)
+        chunk = b"0" * 1_000_000
+        for _ in range(200):
+            f.write(chunk)
     # path traversal inside a WhatsApp iOS zip
     _zip(d / "WhatsApp Chat - Vivian.zip", {
         "../../evil.txt": b"pwned",
-        "_chat.txt": "[12/03/2026, 08:15:07] Vivian: Add me on Telegram @vivk\n"
-                     "[12/03/2026, 08:16:00] Daniel Roy: ok\n".encode(),
+        "_chat.txt": b"[12/03/2026, 08:15:07] Vivian: Add me on Telegram @vivk\n"
+                     b"[12/03/2026, 08:16:00] Daniel Roy: ok\n",
     })
     # UTF-16 WhatsApp export (valid, other encoding) and a Latin-1 one mislabelled
     (d / "WhatsApp Chat with Lee.txt").write_bytes(
