@@ -9,7 +9,8 @@ copy for campaign grouping are held.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+import os
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from lurewatch.detect.models import fitted_weights_path, load_model_detector
 from lurewatch.ingest.base import InputIssue, ReadContext
 from lurewatch.ingest.inputs import InputUnit, expand_inputs, read_unit
 from lurewatch.ingest.stitch import StitchSummary, merge_conversations, plan_stitches
-from lurewatch.model import Conversation, ScannedConversation
+from lurewatch.model import (
+    Conversation,
+    Finding,
+    Indicator,
+    ProfileReview,
+    ScannedConversation,
+    Verdict,
+)
 from lurewatch.score.funnel import FunnelScorer, FunnelWeights
 
 
@@ -30,6 +38,7 @@ class ScanOptions:
     rule_dirs: list[Path] = field(default_factory=list)
     weights: Path | None = None
     stitch: bool = True
+    jobs: int | None = None  # worker processes; None = decide from the input size
 
 
 @dataclass
@@ -60,6 +69,49 @@ class InputSummary:
         }
 
 
+# What scanning adds to a conversation: findings, indicators, verdict, profile review.
+Analysis = tuple[list[Finding], list[Indicator], Verdict, ProfileReview | None]
+
+# A batch closes at this many messages (or conversations): big enough for the learned pass to
+# tokenise efficiently, small enough to keep memory flat.
+BATCH_MESSAGES = 2_000
+BATCH_CONVERSATIONS = 500
+# Inputs larger than this are scanned with one worker process per core.
+PARALLEL_BYTES = 4_000_000
+
+
+def _batches(conversations: Iterable[Conversation]) -> Iterator[list[Conversation]]:
+    batch: list[Conversation] = []
+    size = 0
+    for conv in conversations:
+        batch.append(conv)
+        size += len(conv.messages)
+        if size >= BATCH_MESSAGES or len(batch) >= BATCH_CONVERSATIONS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _input_bytes(units: list[InputUnit]) -> int:
+    total = 0
+    for unit in units:
+        if unit.text is not None:
+            total += len(unit.text)
+        elif unit.path is not None and unit.reader is not None:
+            paths = unit.path.rglob("*") if unit.path.is_dir() else [unit.path]
+            total += sum(p.stat().st_size for p in paths if p.is_file())
+    return total
+
+
+def _auto_jobs(units: list[InputUnit]) -> int:
+    """One process for ordinary inputs (starting workers costs a second or two); one per
+    core, up to four, for large ones."""
+    if _input_bytes(units) < PARALLEL_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 class Scanner:
     """Holds the detectors and the scorer; scans conversations and whole inputs."""
 
@@ -81,23 +133,42 @@ class Scanner:
             f";{self.model.version}" if self.model is not None else "")
         self.summaries: list[InputSummary] = []
 
-    # -- one conversation -------------------------------------------------------------------
+    # -- conversations --------------------------------------------------------------------
     def scan_conversation(self, conversation: Conversation) -> ScannedConversation:
+        return self.scan_batch([conversation])[0]
+
+    def scan_batch(self, conversations: list[Conversation]) -> list[ScannedConversation]:
+        """Scan several conversations; the learned pass runs over all of them at once."""
+        return [ScannedConversation(conv, *parts)
+                for conv, parts in zip(conversations, self.analyse_batch(conversations),
+                                       strict=True)]
+
+    def analyse_batch(self, conversations: list[Conversation]) -> list[Analysis]:
+        """What the scan adds to each conversation (small enough to send between
+        processes without the conversation itself)."""
         from lurewatch.extract.indicators import extract_indicators
         from lurewatch.profile.review import review_profile
 
-        indicators = extract_indicators(conversation)
-        findings = []
-        for detector in self.detectors:
-            findings.extend(detector.detect(conversation, indicators))
+        staged = []
+        for conv in conversations:
+            indicators = extract_indicators(conv)
+            findings: list[Finding] = []
+            for detector in self.detectors:
+                findings.extend(detector.detect(conv, indicators))
+            staged.append((conv, indicators, findings))
         if self.model is not None:
-            findings.extend(self.model.detect_after(conversation, indicators, findings))
-        findings.sort(key=lambda f: (f.message_index, f.start, f.stage))
-        profile = None
-        if conversation.counterpart is not None:
-            profile = review_profile(conversation.counterpart, conversation, indicators)
-        verdict = self.scorer.score(findings, conversation.messages, profile, indicators)
-        return ScannedConversation(conversation, findings, indicators, verdict, profile)
+            learned = self.model.detect_many([(conv, found) for conv, _, found in staged])
+            for (_, _, findings), extra in zip(staged, learned, strict=True):
+                findings.extend(extra)
+        out: list[Analysis] = []
+        for conv, indicators, findings in staged:
+            findings.sort(key=lambda f: (f.message_index, f.start, f.stage))
+            profile = None
+            if conv.counterpart is not None:
+                profile = review_profile(conv.counterpart, conv, indicators)
+            verdict = self.scorer.score(findings, conv.messages, profile, indicators)
+            out.append((findings, indicators, verdict, profile))
+        return out
 
     # -- whole inputs -----------------------------------------------------------------------
     def scan_paths(
@@ -114,6 +185,27 @@ class Scanner:
         units: list[InputUnit],
         on_input: Callable[[InputUnit], None] | None = None,
     ) -> Iterator[ScannedConversation]:
+        """Scan inputs in order. Large inputs are scanned by a pool of worker processes
+        (`ScanOptions.jobs`), batches returning in input order."""
+        batches = _batches(self.conversations(units, on_input))
+        jobs = self.options.jobs if self.options.jobs is not None else _auto_jobs(units)
+        if jobs <= 1:
+            for batch in batches:
+                yield from self.scan_batch(batch)
+            return
+        from lurewatch.parallel import analyse_in_pool
+
+        for batch, analyses in analyse_in_pool(self.options, batches, jobs):
+            for conv, parts in zip(batch, analyses, strict=True):
+                yield ScannedConversation(conv, *parts)
+
+    def conversations(
+        self,
+        units: list[InputUnit],
+        on_input: Callable[[InputUnit], None] | None = None,
+    ) -> Iterator[Conversation]:
+        """Every conversation of the inputs, approaches that crossed platforms stitched into
+        one; fills `self.summaries`."""
         self.summaries = []
         readable = [u for u in units if u.reader is not None]
         plan: dict[Hashable, list[Hashable]] = {}
@@ -132,18 +224,18 @@ class Scanner:
                 key = (unit_no, seq)
                 group = plan.get(key)
                 if group is None:
-                    yield self.scan_conversation(conv)
+                    yield conv
                     continue
                 held = pending.setdefault(id(group), {})
                 held[key] = conv
                 if len(held) == len(group):
                     del pending[id(group)]
-                    yield self.scan_conversation(merge_conversations([held[k] for k in group]))
+                    yield merge_conversations([held[k] for k in group])
             summary.conversations, summary.messages = ctx.conversations, ctx.messages
             summary.skipped, summary.issues = ctx.skipped, ctx.issues
         # Groups left incomplete (an input changed between the passes): scan what arrived.
         for held in pending.values():
-            yield self.scan_conversation(merge_conversations(list(held.values())))
+            yield merge_conversations(list(held.values()))
 
     def _summaries_for_stitching(self, units: list[InputUnit]) -> Iterator[StitchSummary]:
         """First pass: read every input once, keeping only handles and names."""

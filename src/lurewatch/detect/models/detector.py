@@ -9,14 +9,14 @@ highest, and its reason names the stage in words and quotes the nearest labelled
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from lurewatch.detect.base import Detector
-from lurewatch.detect.models.embed import StaticEncoder, split_sentences
+from lurewatch.detect.models.embed import Encoded, StaticEncoder, split_sentences
 from lurewatch.detect.models.heads import StageHeads
 from lurewatch.detect.models.stage_text import STAGE_DESCRIPTIONS, STAGE_SOURCES
 from lurewatch.model import Conversation, Explanation, Finding, Indicator
@@ -33,6 +33,12 @@ class ExampleBank:
     texts: list[str]
     stages: list[str]
     vectors: np.ndarray  # (n, dims) float32, L2-normalised
+    by_stage: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for stage in set(self.stages):
+            self.by_stage[stage] = np.array(
+                [i for i, s in enumerate(self.stages) if s == stage], dtype=np.int64)
 
     @classmethod
     def load(cls, path: Path, encoder: StaticEncoder) -> ExampleBank:
@@ -43,12 +49,12 @@ class ExampleBank:
                    np.zeros((0, encoder.dims), dtype=np.float32))
 
     def nearest(self, vector: np.ndarray, stage: str, k: int = 2) -> list[str]:
-        idx = [i for i, s in enumerate(self.stages) if s == stage]
-        if not idx:
+        idx = self.by_stage.get(stage)
+        if idx is None or not idx.size:
             return []
         sims = self.vectors[idx] @ vector
         order = np.argsort(-sims, kind="stable")[:k]
-        return [self.texts[idx[i]] for i in order]
+        return [self.texts[int(idx[i])] for i in order]
 
 
 def _quote(text: str) -> str:
@@ -77,8 +83,7 @@ class ModelDetector(Detector):
 
     def probabilities(self, conversation: Conversation) -> tuple[list[int], np.ndarray]:
         """Indices of the counterpart messages and their (n, H) stage probabilities."""
-        idx = [i for i, m in enumerate(conversation.messages)
-               if m.sender == "counterpart" and m.text.strip()]
+        idx = _counterpart_messages(conversation)
         if not idx:
             return idx, np.zeros((0, len(self.heads.stages)), dtype=np.float32)
         enc = self.encoder.encode([conversation.messages[i].text for i in idx])
@@ -90,45 +95,105 @@ class ModelDetector(Detector):
     def detect_after(self, conversation: Conversation, indicators: list[Indicator],
                      prior: list[Finding]) -> list[Finding]:
         """Findings for stages the earlier detectors (`prior`) did not report at a message."""
-        idx, probs = self.probabilities(conversation)
-        return self.findings_from(conversation, idx, probs, prior, explain=True)
+        return self.detect_many([(conversation, prior)])[0]
+
+    def detect_many(self, items: list[tuple[Conversation, list[Finding]]]
+                    ) -> list[list[Finding]]:
+        """`detect_after` for many conversations at once: one tokenizer call for all their
+        counterpart messages and one for the sentences that need explaining, which is what
+        keeps the model pass in the tens of thousands of messages a second."""
+        refs = [(c, i) for c, (conv, _) in enumerate(items) for i in _counterpart_messages(conv)]
+        out: list[list[Finding]] = [[] for _ in items]
+        if not refs:
+            return out
+        enc = self.encoder.encode([items[c][0].messages[i].text for c, i in refs])
+        probs = self.heads.probabilities(enc)
+        covered = [{(f.message_index, f.stage) for f in prior} for _, prior in items]
+        hits: list[tuple[int, list[int]]] = []  # (row in refs, heads over threshold)
+        above = probs >= self.heads.thresholds
+        for row in np.flatnonzero(above.any(axis=1)):
+            c, i = refs[row]
+            heads = [h for h in np.flatnonzero(above[row])
+                     if (i, self.heads.stages[h]) not in covered[c]]
+            if heads:
+                hits.append((int(row), heads))
+        spans = self._best_sentences(items, refs, hits, enc, probs)
+        for (row, heads), per_head in zip(hits, spans, strict=True):
+            c, i = refs[row]
+            text = items[c][0].messages[i].text
+            for h, (start, end, vector) in zip(heads, per_head, strict=True):
+                out[c].append(self._finding(text, i, int(h), float(probs[row, h]), start, end,
+                                            vector))
+        return out
 
     def findings_from(self, conversation: Conversation, idx: list[int], probs: np.ndarray,
-                      prior: list[Finding], explain: bool = True) -> list[Finding]:
+                      prior: list[Finding]) -> list[Finding]:
+        """Findings from given probabilities (training uses out-of-fold ones), without
+        explanations: the whole message is the span and the reason is the stage's words."""
         covered = {(f.message_index, f.stage) for f in prior}
         out: list[Finding] = []
         for row, i in enumerate(idx):
-            hits = [h for h, stage in enumerate(self.heads.stages)
-                    if probs[row, h] >= self.heads.thresholds[h] and (i, stage) not in covered]
-            if not hits:
-                continue
             text = conversation.messages[i].text
-            for h in hits:
-                stage = self.heads.stages[h]
+            for h, stage in enumerate(self.heads.stages):
+                if probs[row, h] < self.heads.thresholds[h] or (i, stage) in covered:
+                    continue
                 confidence = round(float(probs[row, h]), 3)
-                if explain:
-                    start, end, vector = self._best_sentence(text, h)
-                    reason = self._reason(stage, vector)
-                else:
-                    start, end, reason = 0, len(text), STAGE_DESCRIPTIONS[stage]
                 out.append(Finding(
-                    stage=stage, message_index=i, start=start, end=end,
-                    evidence=text[start:end], confidence=confidence,
+                    stage=stage, message_index=i, start=0, end=len(text), evidence=text,
+                    confidence=confidence,
                     explanation=Explanation(
-                        reason=reason, source=STAGE_SOURCES[stage], detector=self.name,
-                        rule_id=f"head:{stage}", original_score=confidence,
-                        notes=(f"model {self.heads.version}",
-                               f"threshold {float(self.heads.thresholds[h]):.2f}")),
-                ))
+                        reason=STAGE_DESCRIPTIONS[stage], source=STAGE_SOURCES[stage],
+                        detector=self.name, rule_id=f"head:{stage}",
+                        original_score=confidence)))
         return out
 
-    def _best_sentence(self, text: str, head: int) -> tuple[int, int, np.ndarray]:
-        spans = split_sentences(text) or [(0, len(text))]
-        enc = self.encoder.encode([text[a:b] for a, b in spans])
-        scores = self.heads.probabilities(enc)[:, head]
-        best = int(np.argmax(scores))
-        start, end = spans[best]
-        return start, end, enc.dense[best]
+    def _best_sentences(self, items: list[tuple[Conversation, list[Finding]]],
+                        refs: list[tuple[int, int]], hits: list[tuple[int, list[int]]],
+                        enc: Encoded, probs: np.ndarray
+                        ) -> list[list[tuple[int, int, np.ndarray]]]:
+        """For each hit message and head, the sentence the head scores highest (its span and
+        embedding). Messages of one sentence reuse the message's own encoding."""
+        sentences: list[str] = []
+        plans: list[tuple[list[tuple[int, int]], int]] = []  # (spans, first sentence row)
+        for row, _ in hits:
+            c, i = refs[row]
+            text = items[c][0].messages[i].text
+            spans = split_sentences(text) or [(0, len(text))]
+            if len(spans) == 1:
+                plans.append((spans, -1))
+            else:
+                plans.append((spans, len(sentences)))
+                sentences.extend(text[a:b] for a, b in spans)
+        sent_enc = self.encoder.encode(sentences) if sentences else None
+        sent_probs = self.heads.probabilities(sent_enc) if sent_enc is not None else None
+        result: list[list[tuple[int, int, np.ndarray]]] = []
+        for (row, heads), (spans, first) in zip(hits, plans, strict=True):
+            chosen = []
+            for h in heads:
+                if first < 0 or sent_enc is None or sent_probs is None:
+                    start, end = spans[0]
+                    chosen.append((start, end, enc.dense[row]))
+                    continue
+                block = sent_probs[first:first + len(spans), h]
+                best = int(np.argmax(block))
+                start, end = spans[best]
+                chosen.append((start, end, sent_enc.dense[first + best]))
+            result.append(chosen)
+        return result
+
+    def _finding(self, text: str, index: int, head: int, probability: float, start: int,
+                 end: int, vector: np.ndarray) -> Finding:
+        stage = self.heads.stages[head]
+        confidence = round(probability, 3)
+        return Finding(
+            stage=stage, message_index=index, start=start, end=end,
+            evidence=text[start:end], confidence=confidence,
+            explanation=Explanation(
+                reason=self._reason(stage, vector), source=STAGE_SOURCES[stage],
+                detector=self.name, rule_id=f"head:{stage}", original_score=confidence,
+                notes=(f"model {self.heads.version}",
+                       f"threshold {float(self.heads.thresholds[head]):.2f}")),
+        )
 
     def _reason(self, stage: str, vector: np.ndarray) -> str:
         reason = f"reads like {STAGE_DESCRIPTIONS[stage]}"
@@ -137,3 +202,8 @@ class ModelDetector(Detector):
             quoted = "; ".join(f"'{_quote(t)}'" for t in near)
             reason += f": close to labelled examples such as {quoted}"
         return reason
+
+
+def _counterpart_messages(conversation: Conversation) -> list[int]:
+    return [i for i, m in enumerate(conversation.messages)
+            if m.sender == "counterpart" and m.text.strip()]

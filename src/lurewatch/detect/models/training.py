@@ -160,8 +160,7 @@ def model_findings(material: list[TrainingConversation], detector: ModelDetector
             if r is not None:
                 known = ~np.isnan(oof[r])
                 probs[row, known] = oof[r, known]
-        out.append(detector.findings_from(tc.conversation, idx, probs, prior[c_no],
-                                          explain=False))
+        out.append(detector.findings_from(tc.conversation, idx, probs, prior[c_no]))
     return out
 
 

@@ -1,0 +1,48 @@
+"""Scanning on every core: the main process reads and stitches, worker processes analyse
+batches, and results come back in input order. Only conversations go out and only findings,
+indicators and verdicts come back."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from lurewatch.model import Conversation
+from lurewatch.pipeline import Analysis, Scanner, ScanOptions
+
+_scanner: Scanner | None = None
+
+
+def _start_worker(options: ScanOptions) -> None:
+    global _scanner
+    _scanner = Scanner(options)
+
+
+def _analyse(batch: list[Conversation]) -> list[Analysis]:
+    assert _scanner is not None, "worker not initialised"
+    return _scanner.analyse_batch(batch)
+
+
+def analyse_in_pool(
+    options: ScanOptions,
+    batches: Iterable[list[Conversation]],
+    jobs: int,
+) -> Iterator[tuple[list[Conversation], list[Analysis]]]:
+    """(batch, analyses) in input order. At most 2 x `jobs` batches are in flight, so memory
+    stays bounded whatever the input size."""
+    # forkserver: workers start from a clean process, not a fork of one whose tokenizer
+    # threads may hold locks.
+    context = multiprocessing.get_context("forkserver")
+    in_flight: deque[tuple[list[Conversation], Future[list[Analysis]]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=_start_worker, initargs=(options,)) as pool:
+        for batch in batches:
+            in_flight.append((batch, pool.submit(_analyse, batch)))
+            if len(in_flight) >= 2 * jobs:
+                done, future = in_flight.popleft()
+                yield done, future.result()
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield done, future.result()
