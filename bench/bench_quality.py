@@ -104,6 +104,8 @@ def _row(name: str, target: str, project: str, baseline: str, met: bool | None) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus",
+                        help="folder of the project's labelled JSON Lines")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "quality.json")
     args = parser.parse_args()
 
@@ -111,7 +113,7 @@ def main() -> int:
     seconvo_train = [seconvo / "annotated_train.json", seconvo / "unannotated_train.json"]
     seconvo_test = seconvo / "annotated_test.json"
     enron = args.data / "enron_aeslc" / "aeslc_enron_emails.jsonl"
-    corpus = sorted((REPO / "data" / "corpus").glob("*.jsonl"))
+    corpus = sorted(args.corpus.glob("*.jsonl"))
 
     if not all(p.exists() for p in [*seconvo_train, seconvo_test]):
         print(f"skipped: SEConvo not found under {seconvo} (the data sets live outside the "
@@ -154,9 +156,14 @@ def main() -> int:
             "baseline": {"overall": baseline.summary(corpus_convs)},
         }
     else:
-        print("skipped own corpus: data/corpus/*.jsonl not found")
+        print(f"skipped own corpus: no *.jsonl in {args.corpus}")
 
     print(markdown_table(results))
+    for name, key in (("seconvo_test", "scenario"), ("corpus_test", "lang"),
+                      ("corpus_test", "scenario")):
+        if name in sets:
+            print(f"\n{name}, by {key}:\n")
+            print(breakdown_table(sets[name]["project"]["breakdowns"][key]))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                          encoding="utf-8")
@@ -203,6 +210,14 @@ def markdown_table(results: dict[str, Any]) -> str:
                           _num(b["ece"]), ece is not None and ece <= 0.05))
         lines.append(_row("own held-out split, macro F1", "", _num(p["overall"]["macro_f1"]),
                           _num(b["macro_f1"]), None))
+    return "\n".join(lines)
+
+
+def breakdown_table(groups: dict[str, dict[str, Any]]) -> str:
+    lines = ["| group | n | hostile | ROC-AUC | macro F1 | flagged |", "|---|---|---|---|---|---|"]
+    for name, b in groups.items():
+        lines.append(f"| {name} | {b['n']} | {b['hostile']} | {_num(b['roc_auc'])} | "
+                     f"{_num(b['macro_f1'])} | {_pct(b['flagged_rate'])} |")
     return "\n".join(lines)
 
 

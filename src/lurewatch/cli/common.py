@@ -35,7 +35,8 @@ def level_rank(level: str) -> int:
 
 
 def make_scanner(*, format: str | None = None, owner: str | None = None,
-                 rules: list[Path] | None = None, stitch: bool = True) -> Scanner:
+                 rules: list[Path] | None = None, stitch: bool = True,
+                 jobs: int | None = None) -> Scanner:
     """A scanner, or a one-line usage error for a bad format, rule pack or weights file."""
     from lurewatch.detect.rules.loader import RulePackError
     from lurewatch.ingest.base import InputError
@@ -51,7 +52,7 @@ def make_scanner(*, format: str | None = None, owner: str | None = None,
 
             get_reader(format)
         return Scanner(ScanOptions(format=format, owner=owner, rule_dirs=list(rules or []),
-                                   stitch=stitch))
+                                   stitch=stitch, jobs=jobs))
     except (RulePackError, WeightsError, InputError) as exc:
         raise fail_usage(str(exc)) from None
 

@@ -39,6 +39,8 @@ def scan(
                                        "reaches this level."),
     stitch: bool = typer.Option(True, "--stitch/--no-stitch", help="Join one approach across "
                                 "platforms when handles match."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+                                    "(default: one per core, up to 4, for large inputs)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
 ) -> None:
     """Scan message exports for covert recruitment approaches."""
@@ -47,7 +49,7 @@ def scan(
 
     check_level(min_level, "--min-level")
     check_level(fail_on, "--fail-on")
-    scanner = make_scanner(format=format, owner=owner, rules=rules, stitch=stitch)
+    scanner = make_scanner(format=format, owner=owner, rules=rules, stitch=stitch, jobs=jobs)
     run = scan_with_progress(paths, scanner, watchlist, quiet)
     report = run.report
     if quiet:  # otherwise the summary lists them

@@ -1,0 +1,1 @@
+"""Evaluation on labelled conversations: metrics, the harness that runs the scanner, tables."""
