@@ -63,6 +63,14 @@ def test_unreadable_input_exits_2_but_the_rest_is_scanned(cli, tmp_path: Path) -
     assert "Traceback" not in result.output
 
 
+def test_empty_file_named_on_the_command_line_is_an_error(cli, tmp_path: Path) -> None:
+    empty = tmp_path / "chat.txt"
+    empty.write_bytes(b"")
+    result = run(cli, "scan", str(empty), "-q")
+    assert result.exit_code == 2
+    assert f"{empty}: empty file" in result.output
+
+
 def test_missing_path_is_reported(cli, tmp_path: Path) -> None:
     result = run(cli, "scan", str(tmp_path / "absent.zip"), "-q")
     assert result.exit_code == 2

@@ -64,20 +64,38 @@ def _expand_path(path: Path, display: str, forced: Reader | None,
                 and _holds_only(path, reader):
             units.append(InputUnit(display, path, reader))
             return
-        children = sorted(p for p in path.iterdir() if not p.name.startswith("."))
-        for child in children:
-            _expand_path(child, str(child), forced, units, top=False)
+        _walk(path, display, forced, units)
         return
     reader = forced or _pick(path, None, walking=not top)
     unit = InputUnit(display, path, reader)
     if reader is None:
-        if top or path.stat().st_size > 0:
-            unit.issues.append(InputIssue(display, "not a recognised export format "
-                                          "(see `lurewatch formats`; force one with --format)",
-                                          severity="error"))
-        units.append(unit)
-        return
+        what = "empty file" if path.stat().st_size == 0 else (
+            "not a recognised export format (see `lurewatch formats`; force one with --format)")
+        unit.issues.append(InputIssue(display, what, severity="error"))
     units.append(unit)
+
+
+def _walk(folder: Path, display: str, forced: Reader | None, units: list[InputUnit]) -> None:
+    """Every input below a folder, in name order. Files no reader recognises (the photos of
+    a Telegram export, a notes file) are not errors here: one warning per folder lists them."""
+    skipped: list[str] = []
+    for child in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if child.is_dir():
+            _expand_path(child, str(child), forced, units, top=False)
+            continue
+        reader = forced or _pick(child, None, walking=True)
+        if reader is None:
+            skipped.append(child.name + (" (empty)" if child.stat().st_size == 0 else ""))
+        else:
+            units.append(InputUnit(str(child), child, reader))
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more"
+                                          if len(skipped) > 5 else "")
+        unit = InputUnit(display, folder, None)
+        unit.issues.append(InputIssue(
+            display, f"skipped {len(skipped)} file(s) that are not a recognised export: "
+                     f"{shown}"))
+        units.append(unit)
 
 
 def _pick(path: Path, forced: Reader | None, walking: bool) -> Reader | None:
