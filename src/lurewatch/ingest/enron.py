@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lurewatch.ingest.base import MAX_LINE_BYTES, InputError, ReadContext, Reader
+from lurewatch.ingest.base import MAX_LINE_BYTES, ReadContext, Reader
 from lurewatch.ingest.textutil import (
-    SNIFF_BYTES,
     IssueLimiter,
     bounded_lines,
     clip_text,
-    looks_binary,
+    open_text_source,
+    sniff_head,
 )
 from lurewatch.model import Conversation, Message
 
@@ -86,14 +86,10 @@ class EnronReader(Reader):
     description = "Enron e-mails as cleaned for AESLC (JSON Lines with subject/body/split)"
 
     def sniff(self, path: Path) -> float:
-        if not path.is_file():
+        head = sniff_head(path)
+        if head is None:
             return 0.0
-        with path.open("rb") as f:
-            head = f.read(SNIFF_BYTES)
-        if looks_binary(head):
-            return 0.0
-        first = next((ln for ln in head.removeprefix(b"\xef\xbb\xbf").splitlines()
-                      if ln.strip()), b"").strip()
+        first = next((ln for ln in head.splitlines() if ln.strip()), b"").strip()
         if not first.startswith(b"{"):
             return 0.0
         try:
@@ -105,17 +101,7 @@ class EnronReader(Reader):
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[Conversation]:
         source = str(path)
-        try:
-            f = path.open("rb")
-        except OSError as e:
-            raise InputError(f"{path}: cannot open: {e.strerror or e}") from None
-        with f:
-            head = f.read(SNIFF_BYTES)
-            if not head.strip():
-                raise InputError(f"{path}: the file is empty")
-            if looks_binary(head):
-                raise InputError(f"{path}: binary data, not JSON Lines")
-            f.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        with open_text_source(path, "JSON Lines") as (f, _):
             yield from self._read_lines(f, source, ctx)
 
     def _read_lines(self, f: Any, source: str, ctx: ReadContext) -> Iterator[Conversation]:

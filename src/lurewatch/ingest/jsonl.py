@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.extract.identity import normalise_handle
-from lurewatch.ingest.base import MAX_LINE_BYTES, InputError, ReadContext, Reader
+from lurewatch.ingest.base import MAX_LINE_BYTES, ReadContext, Reader
 from lurewatch.ingest.textutil import (
-    SNIFF_BYTES,
     IssueLimiter,
     bounded_lines,
     clip_text,
-    looks_binary,
+    open_text_source,
+    sniff_head,
 )
 from lurewatch.model import PLATFORMS, STAGES, Conversation, Counterpart, Message
 
@@ -162,13 +162,9 @@ class JsonlReader(Reader):
     description = "lurewatch canonical conversations, JSON Lines (one conversation per line)"
 
     def sniff(self, path: Path) -> float:
-        if not path.is_file():
+        head = sniff_head(path)
+        if head is None:
             return 0.0
-        with path.open("rb") as f:
-            head = f.read(SNIFF_BYTES)
-        if looks_binary(head):
-            return 0.0
-        head = head.removeprefix(b"\xef\xbb\xbf")
         first = next((ln for ln in head.splitlines() if ln.strip()), b"").strip()
         if not first.startswith(b"{"):
             return 0.0
@@ -183,17 +179,7 @@ class JsonlReader(Reader):
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[Conversation]:
         source = str(path)
-        try:
-            f = path.open("rb")
-        except OSError as e:
-            raise InputError(f"cannot open: {e.strerror or e}") from None
-        with f:
-            head = f.read(SNIFF_BYTES)
-            if not head.strip():
-                raise InputError("the file is empty")
-            if looks_binary(head):
-                raise InputError("binary data, not JSON Lines")
-            f.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        with open_text_source(path, "JSON Lines") as (f, _):
             yield from self._read_lines(f, source, ctx)
 
     def _read_lines(self, f: Any, source: str, ctx: ReadContext) -> Iterator[Conversation]:

@@ -41,8 +41,8 @@ from lurewatch.ingest.textutil import (
     IssueLimiter,
     clip_text,
     decode_bytes,
-    looks_binary,
     names_match,
+    open_text_source,
 )
 from lurewatch.model import Conversation, Counterpart, Message
 
@@ -735,17 +735,7 @@ class EmailReader(Reader):
                 limiter.skip(f"{e}; skipped", path=str(file))
 
     def _index_file(self, path: Path, limiter: IssueLimiter, start: int = 0) -> Iterator[Summary]:
-        try:
-            f = path.open("rb")
-        except OSError as e:
-            raise InputError(f"cannot open: {e.strerror or e}") from None
-        with f:
-            head = f.read(SNIFF_BYTES)
-            if not head.strip():
-                raise InputError("the file is empty")
-            if looks_binary(head):
-                raise InputError("binary data, not e-mail")
-            f.seek(0)
+        with open_text_source(path, "e-mail", skip_bom=False) as (f, head):
             if _is_mbox(head):
                 yield from self._index_mbox(path, f, limiter, start)
                 return

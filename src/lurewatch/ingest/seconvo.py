@@ -23,7 +23,7 @@ from lurewatch.ingest.textutil import (
     SNIFF_BYTES,
     IssueLimiter,
     clip_text,
-    looks_binary,
+    open_text_source,
     repair_mojibake,
 )
 from lurewatch.model import Conversation, Counterpart, Message
@@ -99,17 +99,7 @@ class SEConvoReader(Reader):
 
     def read(self, path: Path, ctx: ReadContext) -> Iterator[Conversation]:
         source = str(path)
-        try:
-            f = path.open("rb")
-        except OSError as e:
-            raise InputError(f"cannot open: {e.strerror or e}") from None
-        with f:
-            head = f.read(SNIFF_BYTES)
-            if not head.strip():
-                raise InputError("the file is empty")
-            if looks_binary(head):
-                raise InputError("binary data, not SEConvo JSON")
-            f.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        with open_text_source(path, "SEConvo JSON") as (f, _):
             yield from self._read_items(f, source, ctx)
 
     def _read_items(self, f: Any, source: str, ctx: ReadContext) -> Iterator[Conversation]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from lurewatch.extract.identity import normalise_name
-from lurewatch.ingest.base import MAX_LINE_BYTES, MAX_MESSAGE_CHARS, ReadContext
+from lurewatch.ingest.base import MAX_LINE_BYTES, MAX_MESSAGE_CHARS, InputError, ReadContext
 
 # Read this much of a file to decide what it is.
 SNIFF_BYTES = 8192
@@ -90,6 +92,38 @@ def looks_binary(head: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls > len(head) * 0.05
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def sniff_head(path: Path) -> bytes | None:
+    """The first bytes of a text file (without a UTF-8 byte-order mark) for a reader's sniff,
+    or None when `path` is not a file or holds binary data."""
+    if not path.is_file():
+        return None
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    return None if looks_binary(head) else head.removeprefix(UTF8_BOM)
+
+
+@contextmanager
+def open_text_source(path: Path, kind: str, skip_bom: bool = True
+                     ) -> Iterator[tuple[BinaryIO, bytes]]:
+    """Open a text input for reading: (file positioned at the start of the text, its head).
+    An unopenable, empty or binary file raises InputError naming what was expected."""
+    try:
+        f = path.open("rb")
+    except OSError as e:
+        raise InputError(f"cannot open: {e.strerror or e}") from None
+    with f:
+        head = f.read(SNIFF_BYTES)
+        if not head.strip():
+            raise InputError("the file is empty")
+        if looks_binary(head):
+            raise InputError(f"binary data, not {kind}")
+        f.seek(3 if skip_bom and head.startswith(UTF8_BOM) else 0)
+        yield f, head
 
 
 @dataclass(slots=True)
