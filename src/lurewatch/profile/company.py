@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Trailing words that say what kind of firm it is, not which firm (issue 4: HR, Ltd, Consulting).
 FIRM_SUFFIXES: frozenset[str] = frozenset({
@@ -45,8 +46,10 @@ def core_tokens(name: str) -> list[str]:
     return core
 
 
+@lru_cache(maxsize=8192)
 def company_key(name: str) -> str:
-    """Spacing-, case-, punctuation- and suffix-insensitive key: 'Rise HR' -> 'rise'."""
+    """Spacing-, case-, punctuation- and suffix-insensitive key: 'Rise HR' -> 'rise'.
+    Cached: every profile review compares against the same list of real firms."""
     return "".join(core_tokens(name))
 
 
