@@ -105,11 +105,14 @@ def _input_bytes(units: list[InputUnit]) -> int:
 
 
 def _auto_jobs(units: list[InputUnit]) -> int:
-    """One process for ordinary inputs (starting workers costs a second or two); one per
-    core, up to four, for large ones."""
-    if _input_bytes(units) < PARALLEL_BYTES:
+    """Worker processes for a scan. The main process reads, stitches and builds the report
+    (about half the work on a LinkedIn export), so workers only pay when there are cores to
+    spare beside it: measured on 2 cores, two workers were slower than none (docs/benchmarks.md).
+    Ordinary inputs stay in one process, since starting workers costs a second or two."""
+    cores = os.cpu_count() or 1
+    if cores <= 2 or _input_bytes(units) < PARALLEL_BYTES:
         return 1
-    return max(1, min(os.cpu_count() or 1, 4))
+    return min(cores - 1, 4)
 
 
 class Scanner:

@@ -40,7 +40,8 @@ def scan(
     stitch: bool = typer.Option(True, "--stitch/--no-stitch", help="Join one approach across "
                                 "platforms when handles match."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
-                                    "(default: one per core, up to 4, for large inputs)."),
+                                    "(default: for large inputs on more than 2 cores, one "
+                                    "per spare core, up to 4)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
 ) -> None:
     """Scan message exports for covert recruitment approaches."""
