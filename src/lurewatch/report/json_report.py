@@ -73,7 +73,7 @@ def conversation_entry(sc: ScannedConversation, include_messages: bool | None = 
         "platforms": conv.platforms,
         "source": conv.source,
         "format": conv.format,
-        "title": conv.extra.get("title"),
+        "title": conv.extra.get("title") or (conv.counterpart.name if conv.counterpart else None),
         "owner": conv.owner,
         "counterpart": _counterpart(conv.counterpart),
         "reasons": verdict.reasons,
