@@ -13,10 +13,11 @@ import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lurewatch import __version__
 from lurewatch.detect.base import Detector
-from lurewatch.detect.models import fitted_weights_path, load_model_detector
+from lurewatch.detect.models import fitted_weights_path, load_model_detector, load_text_signal
 from lurewatch.ingest.base import InputIssue, ReadContext
 from lurewatch.ingest.inputs import InputUnit, expand_inputs, read_unit
 from lurewatch.ingest.stitch import StitchSummary, merge_conversations, plan_stitches
@@ -29,6 +30,9 @@ from lurewatch.model import (
     Verdict,
 )
 from lurewatch.score.funnel import FunnelScorer, FunnelWeights
+
+if TYPE_CHECKING:
+    from lurewatch.detect.models.text_risk import TextEvidence
 
 
 @dataclass
@@ -129,11 +133,13 @@ class Scanner:
         self.detectors: list[Detector] = [self.rules, PlatformShiftDetector()]
         # second pass: learned stage heads, reporting what the first pass did not see
         self.model = load_model_detector()
+        text = load_text_signal(self.model) if self.model is not None else None
         self.scorer = FunnelScorer(FunnelWeights.load(self.options.weights or (
-            fitted_weights_path() if self.model is not None else None)))
-        self.model_id = "rules:{};{}{}".format(
+            fitted_weights_path() if self.model is not None else None)), text)
+        self.model_id = "rules:{};{}{}{}".format(
             ",".join(f"{p.name}@{p.version}" for p in packs), self.scorer.weights.name,
-            f";{self.model.version}" if self.model is not None else "")
+            f";{self.model.version}" if self.model is not None else "",
+            f";{self.scorer.text.model.version}" if self.scorer.text is not None else "")
         self.summaries: list[InputSummary] = []
 
     # -- conversations --------------------------------------------------------------------
@@ -159,17 +165,25 @@ class Scanner:
             for detector in self.detectors:
                 findings.extend(detector.detect(conv, indicators))
             staged.append((conv, indicators, findings))
+        texts: list[TextEvidence | None] = [None] * len(staged)
         if self.model is not None:
-            learned = self.model.detect_many([(conv, found) for conv, _, found in staged])
+            # one encoding of the counterpart messages serves the heads and the text model
+            refs, enc = self.model.encode_counterparts([conv for conv, _, _ in staged])
+            learned = self.model.detect_encoded(
+                [(conv, found) for conv, _, found in staged], refs, enc)
             for (_, _, findings), extra in zip(staged, learned, strict=True):
                 findings.extend(extra)
+            if self.scorer.text is not None:
+                from lurewatch.detect.models.text_risk import evidence_many
+
+                texts = list(evidence_many(self.scorer.text.model, refs, enc, len(staged)))
         out: list[Analysis] = []
-        for conv, indicators, findings in staged:
+        for (conv, indicators, findings), text in zip(staged, texts, strict=True):
             findings.sort(key=lambda f: (f.message_index, f.start, f.stage))
             profile = None
             if conv.counterpart is not None:
                 profile = review_profile(conv.counterpart, conv, indicators)
-            verdict = self.scorer.score(findings, conv.messages, profile, indicators)
+            verdict = self.scorer.score(findings, conv.messages, profile, indicators, text)
             out.append((findings, indicators, verdict, profile))
         return out
 

@@ -14,6 +14,7 @@ from lurewatch.detect.models import training as training_module
 from lurewatch.detect.models.detector import DETECTOR_NAME, ModelDetector
 from lurewatch.detect.models.embed import StaticEncoder, split_sentences
 from lurewatch.detect.models.heads import HeadsError, StageHeads
+from lurewatch.detect.models.text_risk import TextModelError, TextRiskModel
 from lurewatch.detect.models.train import train
 from lurewatch.model import Conversation, Message
 from lurewatch.score.funnel import FunnelWeights
@@ -90,7 +91,7 @@ def test_training_is_deterministic_and_skips_missing_shared_data(
     assert any("training on the repository corpus only" in s for s in said)
     assert first.report["material"] == {"corpus": 24}  # the test split is never read
     for name in ("stage_heads.npz", "stage_examples.json", "funnel_weights.yaml",
-                 "training_report.json"):
+                 "text_risk.npz", "training_report.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     heads = StageHeads.load(tmp_path / "a" / "stage_heads.npz")
     assert {"approach", "platform_shift"} <= set(heads.stages)
@@ -100,6 +101,11 @@ def test_training_is_deterministic_and_skips_missing_shared_data(
     weights = FunnelWeights.load(tmp_path / "a" / "funnel_weights.yaml")
     assert weights.name == first.funnel_name
     assert 0 < weights.medium < weights.high < 1
+    text = TextRiskModel.load(tmp_path / "a" / "text_risk.npz")
+    assert text.version == first.report["text_model"]
+    assert text.version in (tmp_path / "a" / "funnel_weights.yaml").read_text("utf-8")
+    assert "text_risk" in weights.weights
+    assert any(e["stage"] == "text_risk" for e in examples["examples"])
 
 
 def test_shipped_artefacts_load_and_agree() -> None:
@@ -184,3 +190,72 @@ def test_scanner_runs_with_the_model_and_names_it() -> None:
     scanned = scanner.scan_conversation(conv)
     assert 0 <= scanned.verdict.risk <= 1
     assert len(scanned.verdict.risk_by_message) == 2
+
+
+APPROACH = [
+    Message("counterpart", "linkedin", "Hello, I came across your profile. I represent a "
+            "consultancy whose client pays well for short reports on your sector."),
+    Message("owner", "linkedin", "What kind of reports?"),
+    Message("counterpart", "linkedin", "It is easier to discuss details on WeChat, LinkedIn "
+            "is slow for me. My id is kbt_88. My client will pay USD 1,500 per report."),
+    Message("owner", "wechat", "Ok."),
+    Message("counterpart", "wechat", "Please keep this between us, your employer does not "
+            "need to know. Could you add some internal details about the next programme?"),
+]
+RECRUITER = [
+    Message("counterpart", "email", "Hi, I'm a recruiter at Northwind. We have an open "
+            "requisition REQ-2231 for a network engineer; the posting is on our careers page."),
+    Message("owner", "email", "Thanks, I'm interested."),
+    Message("counterpart", "email", "Great, I will send a calendar invite for a call with the "
+            "hiring manager on Tuesday through our applicant portal."),
+]
+
+
+def test_text_model_scores_prefixes_as_running_means() -> None:
+    from lurewatch.pipeline import Scanner
+
+    scanner = Scanner()
+    text = scanner.scorer.text
+    assert text is not None and text.model.version in scanner.model_id
+    evidence = text.evidence(APPROACH)
+    assert evidence.indices == [0, 2, 4]
+    # a prefix's probability is that of the mean of its messages' scores
+    prefix = text.model.prefix_probabilities(evidence.scores)
+    for k in range(3):
+        assert prefix[k] == pytest.approx(text.model.probability(
+            float(evidence.scores[: k + 1].mean())))
+    by_message = text.probability_by_message(len(APPROACH), evidence)
+    assert by_message[1] == by_message[0] and by_message[3] == by_message[2]
+    assert by_message[4] == pytest.approx(prefix[2])
+
+
+def test_scanner_batch_and_scorer_alone_agree_and_explain_the_text_signal() -> None:
+    from lurewatch.pipeline import Scanner
+
+    scanner = Scanner()
+    hostile = Conversation(id="h", messages=list(APPROACH))
+    genuine = Conversation(id="g", messages=list(RECRUITER))
+    batch = scanner.scan_batch([hostile, genuine])
+    for scanned in batch:
+        # the scorer encoding on its own gives the verdict the batch gave
+        alone = scanner.scorer.score(scanned.findings, scanned.conversation.messages,
+                                     scanned.profile, scanned.indicators)
+        assert alone.risk == pytest.approx(scanned.verdict.risk, abs=1e-3)
+        assert alone.reasons == scanned.verdict.reasons
+    hostile_verdict, genuine_verdict = batch[0].verdict, batch[1].verdict
+    assert hostile_verdict.level == "high" and genuine_verdict.level == "low"
+    said = [r for r in hostile_verdict.reasons if r.startswith("the counterpart's messages")]
+    assert len(said) == 1 and "close to labelled examples such as '" in said[0]
+    assert not any(r.startswith("the counterpart's messages") for r in genuine_verdict.reasons)
+    # the risk per message follows the prefixes and ends at the conversation's risk
+    assert hostile_verdict.risk_by_message[-1] == pytest.approx(hostile_verdict.risk, abs=1e-3)
+    assert hostile_verdict.first_alert is not None
+    assert hostile_verdict.risk_by_message[hostile_verdict.first_alert] >= \
+        scanner.scorer.weights.medium
+
+
+def test_broken_text_model_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "text_risk.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(TextModelError, match=r"text_risk\.npz"):
+        TextRiskModel.load(bad)

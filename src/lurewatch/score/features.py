@@ -38,6 +38,9 @@ SHAPE_FEATURES: dict[str, str] = {
     "profile_risk": "the counterpart's profile shows warning signs",
     # elicitation over time (NCSC/FBI; Ai et al. 2024, SEConvo): request after request
     "repeated_requests": "asked again and again for personal, workplace or non-public details",
+    # set by the scorer from the conversation text model (detect.models.text_risk), not here
+    "text_risk": "the counterpart's messages read like known approaches and elicitation "
+    "attempts rather than ordinary business contact",
 }
 REQUEST_STAGES = ("info_request_benign", "escalation_sensitive")
 REPEATED_REQUESTS_FULL = 4  # this many messages with requests give the feature its full value

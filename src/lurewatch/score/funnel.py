@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -25,6 +26,11 @@ from lurewatch.score.features import (
     funnel_features,
 )
 from lurewatch.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from lurewatch.detect.models.text_risk import TextEvidence, TextSignal
+
+TEXT_FEATURE = "text_risk"  # the conversation text model's probability (detect.models)
 
 
 class WeightsError(Exception):
@@ -71,10 +77,14 @@ def sigmoid(x: float) -> float:
 
 
 class FunnelScorer:
-    """Logistic model over funnel features (see `score.features` and `weights.yaml`)."""
+    """Logistic model over funnel features (see `score.features` and `weights.yaml`), plus,
+    when given, the conversation text model's probability as the `text_risk` feature."""
 
-    def __init__(self, weights: FunnelWeights | None = None) -> None:
+    def __init__(self, weights: FunnelWeights | None = None, text: TextSignal | None = None
+                 ) -> None:
         self.weights = weights or FunnelWeights.load()
+        # the text model only counts when the weights give it a say
+        self.text = text if self.weights.weights.get(TEXT_FEATURE, 0.0) else None
 
     def level(self, risk: float) -> str:
         if risk >= self.weights.high:
@@ -83,10 +93,13 @@ class FunnelScorer:
             return "medium"
         return "low"
 
-    def risk_of(self, features: FunnelFeatures) -> float:
+    def logit_of(self, features: FunnelFeatures) -> float:
         w = self.weights.weights
-        logit = self.weights.bias + sum(w.get(k, 0.0) * v for k, v in features.values.items())
-        return sigmoid(logit)
+        return self.weights.bias + sum(w.get(k, 0.0) * v for k, v in features.values.items()
+                                       if v)
+
+    def risk_of(self, features: FunnelFeatures) -> float:
+        return sigmoid(self.logit_of(features))
 
     def score(
         self,
@@ -94,47 +107,67 @@ class FunnelScorer:
         messages: list[Message],
         profile: ProfileReview | None = None,
         indicators: list[Indicator] | None = None,
+        text: TextEvidence | None = None,
     ) -> Verdict:
+        """The verdict; `text` is the counterpart messages' text evidence when the caller
+        has already encoded them (the scanner does, per batch), else it is computed here."""
         findings = sorted(findings, key=lambda f: f.message_index)
-        # Risk only changes at messages that carry findings, so score those prefixes alone.
-        checkpoints = sorted({f.message_index for f in findings})
-        risk_at: dict[int, float] = {}
+        if self.text is not None and text is None:
+            text = self.text.evidence(messages)
+        text_at = ([0.0] * len(messages) if self.text is None or text is None
+                   else self.text.probability_by_message(len(messages), text))
+        w_text = self.weights.weights.get(TEXT_FEATURE, 0.0)
+        # The findings' part of the risk only changes at messages that carry findings, so
+        # features are computed at those prefixes alone; the text part moves with every
+        # counterpart message and is added per message.
+        current = self.logit_of(funnel_features([], messages, profile, indicators))
+        logit_at = {
+            index: self.logit_of(funnel_features(findings, messages, profile, indicators, index))
+            for index in sorted({f.message_index for f in findings})
+        }
         first_alert: int | None = None
-        base = self.risk_of(funnel_features([], messages, profile, indicators))
-        if base >= self.weights.medium and messages:
-            first_alert = 0
-        for index in checkpoints:
-            risk = self.risk_of(funnel_features(findings, messages, profile, indicators, index))
-            risk_at[index] = risk
-            if first_alert is None and risk >= self.weights.medium:
-                first_alert = index
+        risk_by_message: list[float] = []
+        for i in range(len(messages)):
+            current = logit_at.get(i, current)
+            risk_i = sigmoid(current + w_text * text_at[i])
+            risk_by_message.append(round(risk_i, 4))
+            if first_alert is None and risk_i >= self.weights.medium:
+                first_alert = i
         full = funnel_features(findings, messages, profile, indicators)
+        if text_at:
+            full.values[TEXT_FEATURE] = text_at[-1]
         risk = self.risk_of(full)
         level = self.level(risk)
         if level == "low":
             # A later mitigation can bring the whole conversation back below the line.
             first_alert = None
         elif first_alert is None:
-            first_alert = checkpoints[-1] if checkpoints else 0
-        risk_by_message: list[float] = []
-        current = base
-        for i in range(len(messages)):
-            current = risk_at.get(i, current)
-            risk_by_message.append(round(current, 4))
-        return Verdict(round(risk, 4), level, first_alert, self.reasons(full), risk_by_message)
+            first_alert = max(logit_at) if logit_at else 0
+        text_reason = None
+        if self.text is not None and text is not None and full.values[TEXT_FEATURE] > 0:
+            # said when the text model reads the messages as more likely hostile than not,
+            # or when its share of the score is what lifts the level
+            without = self.level(sigmoid(self.logit_of(full) - w_text * text_at[-1]))
+            if full.values[TEXT_FEATURE] >= 0.5 or without != level:
+                text_reason = self.text.reason(messages, text)
+        return Verdict(round(risk, 4), level, first_alert, self.reasons(full, text_reason),
+                       risk_by_message)
 
-    def reasons(self, features: FunnelFeatures) -> list[str]:
-        """Shape features that moved the score, strongest first, in plain words."""
+    def reasons(self, features: FunnelFeatures, text_reason: str | None = None) -> list[str]:
+        """Shape features that moved the score, strongest first, in plain words. The text
+        model's feature is said only when `text_reason` is given (it quotes the closest
+        labelled examples; see `score`)."""
         w = self.weights.weights
         contributions = [
             (w.get(name, 0.0) * features.values[name], name)
             for name in SHAPE_FEATURES
             if features.values.get(name, 0.0) > 0 and w.get(name, 0.0) != 0
+            and (name != TEXT_FEATURE or text_reason is not None)
         ]
         contributions.sort(key=lambda c: -abs(c[0]))
         out = []
         for contribution, name in contributions:
-            sentence = describe_feature(name, features)
+            sentence = (text_reason if name == TEXT_FEATURE and text_reason is not None
+                        else describe_feature(name, features))
             out.append(f"lowers risk: {sentence}" if contribution < 0 else sentence)
         return out
-

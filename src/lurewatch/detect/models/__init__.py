@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lurewatch.detect.models.detector import ModelDetector
+    from lurewatch.detect.models.text_risk import TextSignal
 
 FUNNEL_FILE = "funnel_weights.yaml"
 
@@ -26,3 +27,13 @@ def load_model_detector() -> ModelDetector | None:
     if not (base.joinpath(HEADS_FILE).is_file() and base.joinpath(FUNNEL_FILE).is_file()):
         return None
     return ModelDetector()
+
+
+def load_text_signal(detector: ModelDetector) -> TextSignal | None:
+    """The shipped conversation text model, sharing the detector's encoder and examples, or
+    None when it is not installed."""
+    from lurewatch.detect.models.text_risk import TEXT_FILE, TextRiskModel, TextSignal
+
+    if not resources.files("lurewatch.detect.models").joinpath(TEXT_FILE).is_file():
+        return None
+    return TextSignal(TextRiskModel.load(), detector.encoder, detector.examples)

@@ -34,11 +34,14 @@ class ExampleBank:
     stages: list[str]
     vectors: np.ndarray  # (n, dims) float32, L2-normalised
     by_stage: dict[str, np.ndarray] = field(default_factory=dict)
+    # each stage's rows of `vectors`, gathered once (explanations query them per finding)
+    stage_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for stage in set(self.stages):
             self.by_stage[stage] = np.array(
                 [i for i, s in enumerate(self.stages) if s == stage], dtype=np.int64)
+            self.stage_vectors[stage] = np.ascontiguousarray(self.vectors[self.by_stage[stage]])
 
     @classmethod
     def load(cls, path: Path, encoder: StaticEncoder) -> ExampleBank:
@@ -52,7 +55,7 @@ class ExampleBank:
         idx = self.by_stage.get(stage)
         if idx is None or not idx.size:
             return []
-        sims = self.vectors[idx] @ vector
+        sims = self.stage_vectors[stage] @ vector
         order = np.argsort(-sims, kind="stable")[:k]
         return [self.texts[int(idx[i])] for i in order]
 
@@ -102,11 +105,24 @@ class ModelDetector(Detector):
         """`detect_after` for many conversations at once: one tokenizer call for all their
         counterpart messages and one for the sentences that need explaining, which is what
         keeps the model pass in the tens of thousands of messages a second."""
-        refs = [(c, i) for c, (conv, _) in enumerate(items) for i in _counterpart_messages(conv)]
+        refs, enc = self.encode_counterparts([conv for conv, _ in items])
+        return self.detect_encoded(items, refs, enc)
+
+    def encode_counterparts(self, conversations: list[Conversation]
+                            ) -> tuple[list[tuple[int, int]], Encoded]:
+        """Every counterpart message of the conversations, encoded in one tokenizer call:
+        (conversation number, message index) of each row, ascending, and the encoding."""
+        refs = [(c, i) for c, conv in enumerate(conversations)
+                for i in _counterpart_messages(conv)]
+        return refs, self.encoder.encode([conversations[c].messages[i].text for c, i in refs])
+
+    def detect_encoded(self, items: list[tuple[Conversation, list[Finding]]],
+                       refs: list[tuple[int, int]], enc: Encoded) -> list[list[Finding]]:
+        """`detect_many` on counterpart messages already encoded by `encode_counterparts`
+        (so the scanner can give the same encoding to the conversation text model)."""
         out: list[list[Finding]] = [[] for _ in items]
         if not refs:
             return out
-        enc = self.encoder.encode([items[c][0].messages[i].text for c, i in refs])
         probs = self.heads.probabilities(enc)
         covered = [{(f.message_index, f.stage) for f in prior} for _, prior in items]
         hits: list[tuple[int, list[int]]] = []  # (row in refs, heads over threshold)
