@@ -19,8 +19,8 @@ from lurewatch.ingest.textutil import (
     IssueLimiter,
     bounded_lines,
     clip_text,
+    first_json_line,
     open_text_source,
-    sniff_head,
 )
 from lurewatch.model import Conversation, Message
 
@@ -86,16 +86,11 @@ class EnronReader(Reader):
     description = "Enron e-mails as cleaned for AESLC (JSON Lines with subject/body/split)"
 
     def sniff(self, path: Path) -> float:
-        head = sniff_head(path)
-        if head is None:
+        found = first_json_line(path)
+        if found is None:
             return 0.0
-        first = next((ln for ln in head.splitlines() if ln.strip()), b"").strip()
-        if not first.startswith(b"{"):
-            return 0.0
-        try:
-            record = json.loads(first)
-        except ValueError:
-            # A first line longer than the sniffed head.
+        first, record = found
+        if record is None:  # a first line longer than the sniffed head
             return 0.5 if b'"body"' in first and b'"subject"' in first else 0.0
         return 0.9 if _looks_like_email_record(record) else 0.0
 

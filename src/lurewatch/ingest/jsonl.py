@@ -20,8 +20,8 @@ from lurewatch.ingest.textutil import (
     IssueLimiter,
     bounded_lines,
     clip_text,
+    first_json_line,
     open_text_source,
-    sniff_head,
 )
 from lurewatch.model import PLATFORMS, STAGES, Conversation, Counterpart, Message
 
@@ -162,16 +162,11 @@ class JsonlReader(Reader):
     description = "lurewatch canonical conversations, JSON Lines (one conversation per line)"
 
     def sniff(self, path: Path) -> float:
-        head = sniff_head(path)
-        if head is None:
+        found = first_json_line(path)
+        if found is None:
             return 0.0
-        first = next((ln for ln in head.splitlines() if ln.strip()), b"").strip()
-        if not first.startswith(b"{"):
-            return 0.0
-        try:
-            record = json.loads(first)
-        except ValueError:
-            # The first line may be longer than the sniffed head.
+        first, record = found
+        if record is None:  # the first line may be longer than the sniffed head
             return 0.6 if b'"messages"' in first else 0.0
         if isinstance(record, dict) and "messages" in record:
             return 0.95

@@ -7,6 +7,7 @@ warning and bounded memory.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,22 @@ def sniff_head(path: Path) -> bytes | None:
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
     return None if looks_binary(head) else head.removeprefix(UTF8_BOM)
+
+
+def first_json_line(path: Path) -> tuple[bytes, object] | None:
+    """For sniffing JSON Lines: (first non-empty line as bytes, its parsed value or None when
+    it does not parse, e.g. because it is longer than the sniffed head). None when the file
+    is not text or its first line does not start a JSON object."""
+    head = sniff_head(path)
+    if head is None:
+        return None
+    first = next((ln for ln in head.splitlines() if ln.strip()), b"").strip()
+    if not first.startswith(b"{"):
+        return None
+    try:
+        return first, json.loads(first)
+    except ValueError:
+        return first, None
 
 
 @contextmanager
