@@ -9,17 +9,16 @@ evaluation can keep to the test split.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lurewatch.ingest.base import MAX_LINE_BYTES, ReadContext, Reader
+from lurewatch.ingest.base import ReadContext, Reader
 from lurewatch.ingest.textutil import (
     IssueLimiter,
-    bounded_lines,
     clip_text,
     first_json_line,
+    json_lines,
     open_text_source,
 )
 from lurewatch.model import Conversation, Message
@@ -102,30 +101,17 @@ class EnronReader(Reader):
     def _read_lines(self, f: Any, source: str, ctx: ReadContext) -> Iterator[Conversation]:
         limiter = IssueLimiter(ctx, source)
         seen: dict[str, int] = {}
-        for line in bounded_lines(f, MAX_LINE_BYTES):
-            if line.data is None:
-                limiter.skip(f"line of {line.length:,} bytes is longer than the "
-                             f"{MAX_LINE_BYTES:,}-byte limit; skipped", line.number)
-                continue
-            if not line.data.strip():
-                continue
+        for number, record in json_lines(f, limiter):
             try:
-                record = json.loads(line.data.decode("utf-8"))
-                conversation = conversation_from_email(record, source, limiter, line.number)
-            except UnicodeDecodeError as e:
-                limiter.skip(f"not UTF-8 (byte {e.start + 1}); skipped", line.number)
-                continue
-            except json.JSONDecodeError as e:
-                limiter.skip(f"not valid JSON ({e.msg}, column {e.colno}); skipped", line.number)
-                continue
+                conversation = conversation_from_email(record, source, limiter, number)
             except RecordError as e:
-                limiter.skip(f"{e}; skipped", line.number)
+                limiter.skip(f"{e}; skipped", number)
                 continue
             if conversation.id in seen:
                 limiter.skip(f"duplicate id {conversation.id!r} (first on line "
-                             f"{seen[conversation.id]}); skipped", line.number)
+                             f"{seen[conversation.id]}); skipped", number)
                 continue
-            seen[conversation.id] = line.number
+            seen[conversation.id] = number
             yield ctx.count(conversation)
         limiter.close()
 

@@ -7,7 +7,6 @@ with a bound, so one enormous line costs bounded memory and one warning.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -15,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.extract.identity import normalise_handle
-from lurewatch.ingest.base import MAX_LINE_BYTES, ReadContext, Reader
+from lurewatch.ingest.base import ReadContext, Reader
 from lurewatch.ingest.textutil import (
     IssueLimiter,
-    bounded_lines,
     clip_text,
     first_json_line,
+    json_lines,
     open_text_source,
 )
 from lurewatch.model import PLATFORMS, STAGES, Conversation, Counterpart, Message
@@ -180,41 +179,22 @@ class JsonlReader(Reader):
     def _read_lines(self, f: Any, source: str, ctx: ReadContext) -> Iterator[Conversation]:
         limiter = IssueLimiter(ctx, source)
         first_line_of: dict[str, int] = {}
-        for line in bounded_lines(f, MAX_LINE_BYTES):
-            if line.data is None:
-                limiter.skip(
-                    f"line of {line.length:,} bytes is longer than the {MAX_LINE_BYTES:,}-byte "
-                    "limit; skipped",
-                    line.number,
-                )
-                continue
-            if not line.data.strip():
-                continue
+        for number, record in json_lines(f, limiter):
             try:
-                text = line.data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                limiter.skip(f"not UTF-8 (byte {e.start + 1}); skipped", line.number)
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as e:
-                limiter.skip(f"not valid JSON ({e.msg}, column {e.colno}); skipped", line.number)
-                continue
-            try:
-                conversation = conversation_from_record(record, source, limiter, line.number)
+                conversation = conversation_from_record(record, source, limiter, number)
             except LineError as e:
-                limiter.skip(f"{e}; skipped", line.number)
+                limiter.skip(f"{e}; skipped", number)
                 continue
             earlier = first_line_of.get(conversation.id)
             if earlier is not None:
                 limiter.skip(
                     f"duplicate id {conversation.id!r} (first on line {earlier}); skipped",
-                    line.number,
+                    number,
                 )
                 continue
-            first_line_of[conversation.id] = line.number
+            first_line_of[conversation.id] = number
             if _out_of_order(conversation.messages):
-                limiter.warn("messages are not in time order; kept as written", line.number)
+                limiter.warn("messages are not in time order; kept as written", number)
             yield ctx.count(conversation)
         limiter.close()
 

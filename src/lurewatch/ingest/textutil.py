@@ -183,6 +183,28 @@ def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[Lin
         yield Line(number, None, length)
 
 
+
+def json_lines(stream: BinaryIO, limiter: IssueLimiter) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value) of each non-blank line of a JSON Lines stream. Over-long,
+    non-UTF-8 and invalid lines are skipped through `limiter` with their line number, the
+    same words for every reader."""
+    for line in bounded_lines(stream, MAX_LINE_BYTES):
+        if line.data is None:
+            limiter.skip(f"line of {line.length:,} bytes is longer than the "
+                         f"{MAX_LINE_BYTES:,}-byte limit; skipped", line.number)
+            continue
+        if not line.data.strip():
+            continue
+        try:
+            record = json.loads(line.data.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            limiter.skip(f"not UTF-8 (byte {e.start + 1}); skipped", line.number)
+            continue
+        except json.JSONDecodeError as e:
+            limiter.skip(f"not valid JSON ({e.msg}, column {e.colno}); skipped", line.number)
+            continue
+        yield line.number, record
+
 class IssueLimiter:
     """Reports problems through a ReadContext, listing at most MAX_LISTED_ISSUES of them."""
 
