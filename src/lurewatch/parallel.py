@@ -4,6 +4,7 @@ indicators and verdicts come back."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ _scanner: Scanner | None = None
 def _start_worker(options: ScanOptions) -> None:
     global _scanner
     _scanner = Scanner(options)
+    gc.set_threshold(max(gc.get_threshold()[0], 50_000))  # see runner.fewer_collections
 
 
 def _analyse(batch: list[Conversation]) -> list[Analysis]:

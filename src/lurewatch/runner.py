@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lurewatch.ingest.inputs import InputUnit
 from lurewatch.model import ScannedConversation
 from lurewatch.pipeline import InputSummary, Scanner, ScanOptions, tool_info
 from lurewatch.report.json_report import build_report, conversation_entry
+
+if TYPE_CHECKING:
+    from lurewatch.campaigns.watchlist import Watchlist
 
 # Messages kept per conversation for campaign grouping: openings and early handles.
 CAMPAIGN_PREFIX = 10
@@ -52,11 +57,31 @@ def run_scan(
 ) -> ScanRun:
     """Scan `paths` (or already expanded `units`) into a report dict. `progress` is a rich
     Progress (or None)."""
-    from lurewatch.campaigns.group import campaign_to_report, group_campaigns
     from lurewatch.campaigns.watchlist import load_watchlist
 
     scanner = scanner or Scanner(options)
     watchlist = load_watchlist(watchlists or [])
+    with fewer_collections():
+        return _run(scanner, watchlist, paths, units, progress)
+
+
+@contextmanager
+def fewer_collections(young: int = 50_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a scan builds its many long-lived
+    objects (messages, findings, report entries): with the default threshold it ran
+    thousands of times over the same growing heap, a fifth of a large scan's time."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], young), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _run(scanner: Scanner, watchlist: Watchlist, paths: list[str],
+         units: list[InputUnit] | None, progress: Any) -> ScanRun:
+    from lurewatch.campaigns.group import campaign_to_report, group_campaigns
+
     entries: list[dict] = []
     slim: list[ScannedConversation] = []
     task = progress.add_task("scanning", total=None) if progress is not None else None

@@ -18,7 +18,12 @@ from typing import Any
 
 import yaml
 
-from lurewatch.campaigns.names import company_similarity, name_similarity, name_tokens
+from lurewatch.campaigns.names import (
+    company_similarity,
+    name_similarity,
+    name_tokens,
+    persona_key,
+)
 from lurewatch.ingest.base import InputError, InputIssue
 from lurewatch.yamlio import load_yaml
 
@@ -100,6 +105,22 @@ def _best(score: Any, value: str | None, candidates: Iterable[str]) -> float:
     return max((score(value, c) for c in candidates if c), default=0.0)
 
 
+def _name_can_match(name: str | None, names: list[str]) -> bool:
+    """False when no name of the entry can reach NAME_THRESHOLD: a ratio of two keys is at
+    most 100 * 2 * shorter / (sum of lengths), however alike their letters are."""
+    key = persona_key(name) if name else ""
+    if not key:
+        return False
+    for other in names:
+        other_key = persona_key(other) if other else ""
+        if not other_key:
+            continue
+        bound = 200.0 * min(len(key), len(other_key)) / (len(key) + len(other_key))
+        if bound >= NAME_THRESHOLD - 1e-6:
+            return True
+    return False
+
+
 def _match_entry(
     entry: WatchlistEntry, name: str | None, company: str | None
 ) -> WatchlistHit | None:
@@ -107,9 +128,15 @@ def _match_entry(
     companies = [entry.company, *(entry.aliases if entry.kind == "company" else ()),
                  *entry.company_aliases]
     companies = [c for c in companies if c]
-    n = _best(name_similarity, name, names)
     c = _best(company_similarity, company, companies)
-    name_ok, company_ok = n >= NAME_THRESHOLD, c >= COMPANY_THRESHOLD
+    company_ok = c >= COMPANY_THRESHOLD
+    hit_without_name = company_ok and (entry.kind == "company" or entry.company_is_cover)
+    if entry.kind == "company" and not company_ok:
+        return None
+    if not hit_without_name and not _name_can_match(name, names):
+        return None  # most counterparts: the names' lengths alone rule a match out
+    n = _best(name_similarity, name, names)
+    name_ok = n >= NAME_THRESHOLD
     if entry.kind == "company":
         return WatchlistHit(entry, "strong", n, c, "company") if company_ok else None
     if name_ok and company_ok:

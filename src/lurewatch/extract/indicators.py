@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
 
 from lurewatch.extract.identity import normalise_handle, normalise_phone
-from lurewatch.extract.signature import signature_companies
+from lurewatch.extract.signature import SIGN_OFF, signature_companies
 from lurewatch.model import Conversation, Indicator, Message
 
 # Regions tried for numbers written without a country code ("(202) 555-0143"); numbers
@@ -144,18 +145,54 @@ def _phones(text: str, regions: tuple[str, ...]) -> Iterator[tuple[str, str, int
             yield e164, match.raw_string, match.start, match.end
 
 
+# Something any of the matchers below needs: a WeChat word, an "@", a link, seven digits or
+# a line that can hold a signature (a sign-off, or a second line). Most chat messages have
+# none, and then the dozen matchers are not run one by one.
+_ANY_HANDLE = re.compile(
+    WECHAT_WORD.pattern + r"|@|://|www\.|\.me/|linkedin\.com/in|" + _ENOUGH_DIGITS.pattern,
+    re.IGNORECASE)
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+# For ASCII text the same test is a few substring checks (a superset of _ANY_HANDLE).
+_ASCII_CUES = ("@", "://", "www.", ".me/", "linkedin.com/in", "weixin", "wechat", "we chat",
+               "wx", "vx")
+
+
+def _may_hold_indicators(text: str) -> bool:
+    if _LINE_BREAK.search(text):
+        return True
+    if text.isascii():
+        lowered = text.lower()
+        if any(cue in lowered for cue in _ASCII_CUES):
+            return True
+        if sum(map(text.count, "0123456789")) >= 7 and _ENOUGH_DIGITS.search(text):
+            return True
+    elif _ANY_HANDLE.search(text):
+        return True
+    return SIGN_OFF.match(text) is not None  # a one-line message: only a sign-off opens one
+
+
 def message_indicators(
     message: Message, index: int | None = None, regions: tuple[str, ...] = DEFAULT_REGIONS,
 ) -> list[Indicator]:
     """Indicators in one message, in order of appearance within each type."""
     text = message.text
-    if not text:
+    if not text or not _may_hold_indicators(text):
         return []
-    out: list[Indicator] = []
+    return [Indicator(kind, value, index, raw, message.sender)
+            for kind, value, raw in _text_indicators(text, regions)]
+
+
+# Signatures, templates and pasted handles recur from message to message; the phone matcher
+# above all is slow, so each distinct text is read once (bounded, so memory stays flat).
+@lru_cache(maxsize=8192)
+def _text_indicators(text: str, regions: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(type, normalised value, raw) of each indicator in `text`."""
+    out: list[tuple[str, str, str]] = []
 
     def add(kind: str, raw: str, value: str | None = None) -> None:
-        out.append(Indicator(kind, value if value is not None else normalise_handle(kind, raw),
-                             index, raw, message.sender))
+        out.append((kind, value if value is not None else normalise_handle(kind, raw), raw))
 
     for wid in _wechat_ids(text):
         add("wechat-id", wid)
@@ -194,7 +231,7 @@ def message_indicators(
                 add("telegram", m.group(0))
     for company in signature_companies(text):
         add("company", company.name)
-    return out
+    return tuple(out)
 
 
 def extract_indicators(

@@ -4,8 +4,9 @@ What is read, and how:
 
 - `messages.csv`, old and new column sets. Rows of one conversation are usually kept
   together and newest-first; each conversation is put in time order and yielded as soon
-  as its rows end. A conversation whose rows are split across the file is found by a cheap
-  first pass (ids only), and only those conversations are buffered until the end.
+  as its rows end. A first pass finds conversations whose rows are split across the file
+  (only those are buffered until the end) and who takes part; it keeps the rows it parsed
+  (up to MAX_KEPT_ROWS), so the file is parsed once, not twice.
 - Drafts (`IS MESSAGE DRAFT` true) are skipped, because the other side never saw them; the
   number skipped is kept in `conversation.extra["drafts_skipped"]`.
 - Group threads: the counterpart is the first sender who is not the owner; every non-owner
@@ -60,6 +61,9 @@ CONNECTION_COLUMNS = ("first name", "last name")
 PROFILE_COLUMNS = ("first name", "last name")
 
 MAX_INDEXED = 200_000  # invitations and connections kept in memory for matching
+# messages.csv rows kept from the first pass so the file is parsed once; beyond this (a few
+# hundred MB of text) the file is read a second time instead
+MAX_KEPT_ROWS = 1_000_000
 _FOLDER_DEPTH = 3
 _FOLDER_MAX_FILES = 20_000
 
@@ -186,6 +190,14 @@ def _rows(
 
 def parse_message_date(raw: str) -> datetime | None:
     """`2023-06-11 15:33:58 UTC` (and ISO variants) -> aware UTC datetime."""
+    if len(raw) == 23 and raw.endswith(" UTC") and not raw[0].isspace() \
+            and not raw[18].isspace() and "Z" not in raw:
+        # the form every row of a real export has: the general path below, minus the copies
+        try:
+            ts = datetime.fromisoformat(raw[:19])
+        except ValueError:
+            return None
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
     text = raw.strip()
     if text.upper().endswith(" UTC"):
         text = text[:-4].strip()
@@ -394,6 +406,42 @@ def _scan(rows: Iterable[_MessageRow]) -> _Scan:
     return scan
 
 
+class _KeptRows:
+    """The first pass's rows, with how many problems had been reported before each, so the
+    second pass can hand them out again with the problems in the order a re-read gives."""
+
+    def __init__(self) -> None:
+        self.rows: list[_MessageRow] = []
+        self.marks: list[int] = []  # problems reported before each row
+        self.complete = True  # False once the file had more than MAX_KEPT_ROWS rows
+
+    def keep(self, rows: Iterable[_MessageRow], ctx: ReadContext) -> Iterator[_MessageRow]:
+        for r in rows:
+            if self.complete:
+                if len(self.rows) >= MAX_KEPT_ROWS:
+                    self.complete = False
+                    self.rows, self.marks = [], []
+                else:
+                    self.rows.append(r)
+                    self.marks.append(len(ctx.issues))
+            yield r
+
+    def replay(self, first: ReadContext, ctx: ReadContext) -> Iterator[_MessageRow]:
+        done = 0
+        rows: list[_MessageRow | None] = list(self.rows)
+        marks = self.marks
+        self.rows = []
+        for k, mark in enumerate(marks):
+            if mark > done:
+                ctx.issues.extend(first.issues[done:mark])
+                done = mark
+            r, rows[k] = rows[k], None  # let rows go as they are built into conversations
+            assert r is not None
+            yield r
+        ctx.issues.extend(first.issues[done:])
+        ctx.skipped += first.skipped
+
+
 @dataclass(slots=True)
 class _Invite:
     line: int
@@ -517,14 +565,19 @@ class _ExportRead:
             yield _message_row(row)
 
     def conversations(self) -> Iterator[Conversation]:
-        # The first pass reports into a scratch context: the second pass meets the same
-        # problems and reports them once.
+        # The first pass reports into a scratch context. Its rows are kept (up to
+        # MAX_KEPT_ROWS), so the second pass reads them instead of parsing the file again and
+        # replays the first pass's problems in the same order; a larger file is read twice.
         scratch = ReadContext(self.ctx.path)
-        scan = _scan(self._message_rows(scratch)) if self.messages_key else _Scan()
+        kept = _KeptRows()
+        scan = (_scan(kept.keep(self._message_rows(scratch), scratch)) if self.messages_key
+                else _Scan())
         invite_rows = self._invitation_rows()
         self.owner = self._resolve_owner(scan, invite_rows)
         self._index_invitations(invite_rows)
-        yield from self._conversations_from_messages(scan.split_ids)
+        rows = (kept.replay(scratch, self.ctx) if kept.complete
+                else self._message_rows(self.ctx))
+        yield from self._conversations_from_messages(scan.split_ids, rows)
         yield from self._standalone_invitations()
 
     # owner ---------------------------------------------------------------------------
@@ -645,10 +698,11 @@ class _ExportRead:
 
     # conversations -------------------------------------------------------------------
 
-    def _conversations_from_messages(self, split_ids: set[str]) -> Iterator[Conversation]:
+    def _conversations_from_messages(self, split_ids: set[str], rows: Iterable[_MessageRow]
+                                     ) -> Iterator[Conversation]:
         held: dict[str, list[_MessageRow]] = {}  # only conversations whose rows are split
         group: list[_MessageRow] = []
-        for r in self._message_rows(self.ctx):
+        for r in rows:
             if group and r.conversation_id != group[0].conversation_id:
                 yield from self._finish_group(group, split_ids, held)
                 group = []
@@ -792,7 +846,7 @@ class _ExportRead:
                 counterpart.extra["email"] = conn.email
                 identities.add(("email", conn.email.casefold()))
         if counterpart.profile_url:
-            identities.add(("linkedin-url", normalise_linkedin_url(counterpart.profile_url)))
+            identities.add(("linkedin-url", _url_key(counterpart.profile_url)))
         if name:
             identities.add(("name", _name_key(name)))
         return Conversation(

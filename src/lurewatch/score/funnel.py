@@ -25,6 +25,7 @@ from lurewatch.score.features import (
     describe_feature,
     funnel_features,
 )
+from lurewatch.score.prefix import prefix_feature_values
 from lurewatch.yamlio import load_yaml
 
 if TYPE_CHECKING:
@@ -94,9 +95,11 @@ class FunnelScorer:
         return "low"
 
     def logit_of(self, features: FunnelFeatures) -> float:
+        return self.logit_of_values(features.values)
+
+    def logit_of_values(self, values: dict[str, float]) -> float:
         w = self.weights.weights
-        return self.weights.bias + sum(w.get(k, 0.0) * v for k, v in features.values.items()
-                                       if v)
+        return self.weights.bias + sum(w.get(k, 0.0) * v for k, v in values.items() if v)
 
     def risk_of(self, features: FunnelFeatures) -> float:
         return sigmoid(self.logit_of(features))
@@ -121,10 +124,8 @@ class FunnelScorer:
         # features are computed at those prefixes alone; the text part moves with every
         # counterpart message and is added per message.
         current = self.logit_of(funnel_features([], messages, profile, indicators))
-        logit_at = {
-            index: self.logit_of(funnel_features(findings, messages, profile, indicators, index))
-            for index in sorted({f.message_index for f in findings})
-        }
+        logit_at = {index: self.logit_of_values(values)
+                    for index, values in prefix_feature_values(findings, messages, profile)}
         first_alert: int | None = None
         risk_by_message: list[float] = []
         for i in range(len(messages)):

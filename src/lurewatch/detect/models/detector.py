@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from lurewatch.model import Conversation, Explanation, Finding, Indicator
 EXAMPLES_FILE = "stage_examples.json"
 DETECTOR_NAME = "model:stage-heads"
 MAX_QUOTE = 90
+MEMO_SIZE = 20_000  # nearest-example answers kept (a few MB), then forgotten all at once
 
 
 @dataclass(slots=True)
@@ -36,6 +38,7 @@ class ExampleBank:
     by_stage: dict[str, np.ndarray] = field(default_factory=dict)
     # each stage's rows of `vectors`, gathered once (explanations query them per finding)
     stage_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    memo: dict[tuple[str, int, bytes], tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for stage in set(self.stages):
@@ -55,11 +58,21 @@ class ExampleBank:
         idx = self.by_stage.get(stage)
         if idx is None or not idx.size:
             return []
-        sims = self.stage_vectors[stage] @ vector
-        order = np.argsort(-sims, kind="stable")[:k]
-        return [self.texts[int(idx[i])] for i in order]
+        # The same sentence (a template, a repeated line) gives the same vector: answer it
+        # from the memo. Keyed by the vector's bytes, so the answer is exactly the same.
+        key = (stage, k, vector.tobytes())
+        found = self.memo.get(key)
+        if found is None:
+            sims = self.stage_vectors[stage] @ vector
+            order = np.argsort(-sims, kind="stable")[:k]
+            found = tuple(self.texts[int(idx[i])] for i in order)
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = found
+        return list(found)
 
 
+@lru_cache(maxsize=4096)  # the same few labelled examples are quoted again and again
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
@@ -169,31 +182,34 @@ class ModelDetector(Detector):
                         ) -> list[list[tuple[int, int, np.ndarray]]]:
         """For each hit message and head, the sentence the head scores highest (its span and
         embedding). Messages of one sentence reuse the message's own encoding."""
-        sentences: list[str] = []
-        plans: list[tuple[list[tuple[int, int]], int]] = []  # (spans, first sentence row)
+        # Each distinct sentence is encoded once per batch (templates and repeated lines recur
+        # across conversations); a text's sentences are rows `plan` of the encoding.
+        sentence_row: dict[str, int] = {}
+        plans: list[tuple[list[tuple[int, int]], list[int] | None]] = []
         for row, _ in hits:
             c, i = refs[row]
             text = items[c][0].messages[i].text
             spans = split_sentences(text) or [(0, len(text))]
             if len(spans) == 1:
-                plans.append((spans, -1))
+                plans.append((spans, None))
             else:
-                plans.append((spans, len(sentences)))
-                sentences.extend(text[a:b] for a, b in spans)
+                plans.append((spans, [sentence_row.setdefault(text[a:b], len(sentence_row))
+                                      for a, b in spans]))
+        sentences = list(sentence_row)
         sent_enc = self.encoder.encode(sentences) if sentences else None
         sent_probs = self.heads.probabilities(sent_enc) if sent_enc is not None else None
         result: list[list[tuple[int, int, np.ndarray]]] = []
-        for (row, heads), (spans, first) in zip(hits, plans, strict=True):
+        for (row, heads), (spans, rows) in zip(hits, plans, strict=True):
             chosen = []
             for h in heads:
-                if first < 0 or sent_enc is None or sent_probs is None:
+                if rows is None or sent_enc is None or sent_probs is None:
                     start, end = spans[0]
                     chosen.append((start, end, enc.dense[row]))
                     continue
-                block = sent_probs[first:first + len(spans), h]
+                block = sent_probs[rows, h]
                 best = int(np.argmax(block))
                 start, end = spans[best]
-                chosen.append((start, end, sent_enc.dense[first + best]))
+                chosen.append((start, end, sent_enc.dense[rows[best]]))
             result.append(chosen)
         return result
 
