@@ -43,6 +43,9 @@ class ScanOptions:
     weights: Path | None = None
     stitch: bool = True
     jobs: int | None = None  # worker processes; None = decide from the input size
+    # transformer second pass: messages per scan (and per worker) it may read; None: the
+    # trained default (detect/models/cascade.py), 0: off
+    deep: int | None = None
 
 
 @dataclass
@@ -136,10 +139,16 @@ class Scanner:
         text = load_text_signal(self.model) if self.model is not None else None
         self.scorer = FunnelScorer(FunnelWeights.load(self.options.weights or (
             fitted_weights_path() if self.model is not None else None)), text)
-        self.model_id = "rules:{};{}{}{}".format(
+        self.cascade = None
+        if self.model is not None:
+            from lurewatch.detect.models.cascade import load_cascade
+
+            self.cascade = load_cascade(self.model, self.options.deep)
+        self.model_id = "rules:{};{}{}{}{}".format(
             ",".join(f"{p.name}@{p.version}" for p in packs), self.scorer.weights.name,
             f";{self.model.version}" if self.model is not None else "",
-            f";{self.scorer.text.model.version}" if self.scorer.text is not None else "")
+            f";{self.scorer.text.model.version}" if self.scorer.text is not None else "",
+            f";{self.cascade.version}" if self.cascade is not None else "")
         self.summaries: list[InputSummary] = []
 
     # -- conversations --------------------------------------------------------------------
@@ -185,6 +194,11 @@ class Scanner:
                 profile = review_profile(conv.counterpart, conv, indicators)
             verdict = self.scorer.score(findings, conv.messages, profile, indicators, text)
             out.append((findings, indicators, verdict, profile))
+        if self.cascade is not None:  # the second opinion on the verdicts nearest the line
+            from lurewatch.detect.models.cascade import revise_analyses
+
+            out = revise_analyses(self.cascade, [c for c, _, _ in staged], out, texts,
+                                  self.scorer)
         return out
 
     # -- whole inputs -----------------------------------------------------------------------

