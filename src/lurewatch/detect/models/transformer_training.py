@@ -63,6 +63,9 @@ BUDGET_SHARES = (0.002, 0.01, 0.05)
 # on two cores, a few seconds at most; `scan --deep` raises it.
 SCAN_BUDGET = 64
 MIN_GAIN = 0.005  # macro F1 the cascade must add, out of fold, to be on by default
+# The default is judged at the smallest budget share, the one nearest what SCAN_BUDGET lets a
+# scan send: the best of all settings (up to 5% of messages) would credit the default with a
+# budget it does not have, and with the luck of picking the best of many settings.
 
 
 @dataclass(slots=True)
@@ -256,15 +259,21 @@ def fit_cascade(material: list[TrainingConversation], table: MessageTable,
     best = max(results, key=lambda r: (r["enron_flagged"] <= 0.01, r["macro_f1_labelled"],
                                        r["auc_labelled"], -r["messages_sent"]))
     gain = best["macro_f1_labelled"] - baseline["macro_f1_labelled"]
+    at_scan_budget = max((r for r in results if r["budget_share"] == min(BUDGET_SHARES)),
+                         key=lambda r: (r["enron_flagged"] <= 0.01, r["macro_f1_labelled"],
+                                        r["auc_labelled"], -r["messages_sent"]))
+    default_gain = at_scan_budget["macro_f1_labelled"] - baseline["macro_f1_labelled"]
     e5.combiner, e5.lower = str(best["combiner"]), bool(best["lower"])
     e5.message_band, e5.conversation_band = float(best["message_band"]), float(
         best["conversation_band"])
-    e5.budget = SCAN_BUDGET if gain >= MIN_GAIN else 0
+    e5.budget = SCAN_BUDGET if default_gain >= MIN_GAIN else 0
     log(f"cascade, best setting (cross-validated): {best}; on by default: {e5.budget > 0}")
     report = {
         "encoder": ENCODER_NAME, "heads_cv": heads_report,
         "e5_training_messages": int(rows.size), "counterpart_messages": total_messages,
         "without_cascade": baseline, "best": best, "macro_f1_gain": round(gain, 4),
+        "best_at_scan_budget": at_scan_budget,
+        "macro_f1_gain_at_scan_budget": round(default_gain, 4),
         "on_by_default": e5.budget > 0, "scan_budget": e5.budget,
         "min_gain_for_default": MIN_GAIN, "settings_compared": results,
     }
