@@ -37,6 +37,7 @@ from lurewatch.detect.models.training import (
     text_signature,
 )
 from lurewatch.detect.models.training_data import TrainingConversation
+from lurewatch.evaluate.metrics import expected_calibration_error
 from lurewatch.model import Finding
 from lurewatch.score.features import funnel_features
 
@@ -217,5 +218,8 @@ def summary(oof: OutOfFold) -> dict[str, float]:
             add("corpus_auc", roc_auc_score(oof.y[cor], oof.risk[r, cor]))
             add("corpus_macro_f1", f1_score(oof.y[cor], oof.flagged[r, cor],
                                             average="macro"))
+            # calibration as the quality benchmark measures it on the held-out split
+            add("corpus_ece", expected_calibration_error(oof.y[cor].tolist(),
+                                                         oof.risk[r, cor].tolist()))
     return {k: round(float(np.mean(v)), 4) for k, v in out.items()}
 
