@@ -189,7 +189,10 @@ def test_large_mbox_is_read_with_memory_well_under_its_size(tmp_path: Path) -> N
     finally:
         tracemalloc.stop()
     assert count == 150
-    assert peak < size / 8
+    # Alone the peak is about a tenth of the file; tracemalloc also counts what other threads
+    # of a full test run allocate meanwhile, so the bound leaves room: reading the whole file
+    # would need more than its size.
+    assert peak < size / 4
 
 
 # -- folders ------------------------------------------------------------------------------
