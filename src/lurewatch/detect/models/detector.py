@@ -72,6 +72,11 @@ class ExampleBank:
         return list(found)
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, and stock lines recur
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(split_sentences(text))
+
+
 @lru_cache(maxsize=4096)  # the same few labelled examples are quoted again and again
 def _quote(text: str) -> str:
     text = " ".join(text.split())
@@ -92,6 +97,7 @@ class ModelDetector(Detector):
                 EXAMPLES_FILE)))
         self.examples = (ExampleBank.load(examples, self.encoder) if examples.exists()
                          else ExampleBank([], [], np.zeros((0, self.encoder.dims), np.float32)))
+        self._reasons: dict[tuple[str, bytes], str] = {}
 
     @property
     def version(self) -> str:
@@ -140,12 +146,15 @@ class ModelDetector(Detector):
         covered = [{(f.message_index, f.stage) for f in prior} for _, prior in items]
         hits: list[tuple[int, list[int]]] = []  # (row in refs, heads over threshold)
         above = probs >= self.heads.thresholds
-        for row in np.flatnonzero(above.any(axis=1)):
+        selected = np.flatnonzero(above.any(axis=1))
+        stages = self.heads.stages
+        # plain lists: a numpy call per hit row cost more than the rest of the loop
+        for row, flags in zip(selected.tolist(), above[selected].tolist(), strict=True):
             c, i = refs[row]
-            heads = [h for h in np.flatnonzero(above[row])
-                     if (i, self.heads.stages[h]) not in covered[c]]
+            heads = [h for h, on in enumerate(flags)
+                     if on and (i, stages[h]) not in covered[c]]
             if heads:
-                hits.append((int(row), heads))
+                hits.append((row, heads))
         spans = self._best_sentences(items, refs, hits, enc, probs)
         for (row, heads), per_head in zip(hits, spans, strict=True):
             c, i = refs[row]
@@ -185,16 +194,21 @@ class ModelDetector(Detector):
         # Each distinct sentence is encoded once per batch (templates and repeated lines recur
         # across conversations); a text's sentences are rows `plan` of the encoding.
         sentence_row: dict[str, int] = {}
-        plans: list[tuple[list[tuple[int, int]], list[int] | None]] = []
+        plans: list[tuple[tuple[tuple[int, int], ...], list[int] | None]] = []
+        by_text: dict[str, tuple[tuple[tuple[int, int], ...], list[int] | None]] = {}
         for row, _ in hits:
             c, i = refs[row]
             text = items[c][0].messages[i].text
-            spans = split_sentences(text) or [(0, len(text))]
-            if len(spans) == 1:
-                plans.append((spans, None))
-            else:
-                plans.append((spans, [sentence_row.setdefault(text[a:b], len(sentence_row))
-                                      for a, b in spans]))
+            plan = by_text.get(text)
+            if plan is None:
+                spans = _sentence_spans(text) or ((0, len(text)),)
+                if len(spans) == 1:
+                    plan = (spans, None)
+                else:
+                    plan = (spans, [sentence_row.setdefault(text[a:b], len(sentence_row))
+                                    for a, b in spans])
+                by_text[text] = plan
+            plans.append(plan)
         sentences = list(sentence_row)
         sent_enc = self.encoder.encode(sentences) if sentences else None
         sent_probs = self.heads.probabilities(sent_enc) if sent_enc is not None else None
@@ -228,6 +242,17 @@ class ModelDetector(Detector):
         )
 
     def _reason(self, stage: str, vector: np.ndarray) -> str:
+        # keyed by the vector's bytes (as the example bank's memo), so exactly the same words
+        key = (stage, vector.tobytes())
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = self._compose_reason(stage, vector)
+            if len(self._reasons) >= MEMO_SIZE:
+                self._reasons.clear()
+            self._reasons[key] = reason
+        return reason
+
+    def _compose_reason(self, stage: str, vector: np.ndarray) -> str:
         reason = f"reads like {STAGE_DESCRIPTIONS[stage]}"
         near = self.examples.nearest(vector, stage)
         if near:

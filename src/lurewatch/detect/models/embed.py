@@ -97,6 +97,16 @@ class StaticEncoder:
         self.n_features = self.vocab + BIGRAM_BUCKETS
 
     def encode(self, texts: list[str]) -> Encoded:
+        """Each distinct text is tokenised once (templates and stock lines repeat across a
+        batch) and its rows are copied: every row comes out as if encoded on its own."""
+        first: dict[str, int] = {}
+        inverse = [first.setdefault(t, len(first)) for t in texts]
+        if len(first) == len(texts):
+            return self._encode_distinct(texts)
+        return _expand(self._encode_distinct(list(first)),
+                       np.asarray(inverse, dtype=np.int64))
+
+    def _encode_distinct(self, texts: list[str]) -> Encoded:
         n = len(texts)
         encodings = self.tokenizer.encode_batch_fast(
             [t[:MAX_CHARS] for t in texts], add_special_tokens=False)
@@ -123,3 +133,17 @@ class StaticEncoder:
         counts = np.bincount(b_rows, minlength=n)
         values = (1.0 / np.sqrt(np.maximum(counts, 1)))[b_rows].astype(np.float32)
         return Encoded(dense, b_rows, b_cols, values, self.n_features)
+
+
+def _expand(enc: Encoded, inverse: np.ndarray) -> Encoded:
+    """Row r of the result is row `inverse[r]` of `enc` (dense and bag alike)."""
+    n = int(inverse.size)
+    counts = np.bincount(enc.rows, minlength=enc.n)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    lengths = counts[inverse]
+    total = int(lengths.sum())
+    out_starts = np.cumsum(lengths) - lengths
+    # position in enc's triples of every output triple
+    take = np.repeat(starts[inverse] - out_starts, lengths) + np.arange(total, dtype=np.int64)
+    return Encoded(enc.dense[inverse], np.repeat(np.arange(n, dtype=np.int64), lengths),
+                   enc.cols[take], enc.values[take], enc.n_features)

@@ -25,6 +25,7 @@ NEGATION_REACH = 50  # characters before a match in which a negation cue counts
 KEYWORD_REACH = 300
 _WINDOWED_FROM = 4 * KEYWORD_REACH
 _SPACES = re.compile(r"\s{2,}")
+MEMO_TEXTS = 20_000  # distinct (text, sender) results a detector keeps
 
 
 @dataclass(slots=True, frozen=True)
@@ -180,6 +181,8 @@ class RuleDetector(Detector):
         self.rules = active_rules(self.packs)
         self.min_confidence = min_confidence
         self._automaton: ahocorasick.Automaton | None = None
+        self._memo: dict[tuple[str, str], tuple[tuple[str, int, int, str, float,
+                                                      Explanation], ...]] = {}
         by_keyword: dict[str, set[int]] = {}
         for index, rule in enumerate(self.rules):
             for keyword in rule.keywords:
@@ -203,7 +206,21 @@ class RuleDetector(Detector):
         return hits
 
     def detect_text(self, text: str, sender: str, message_index: int = 0) -> list[Finding]:
-        """Findings for one message text."""
+        """Findings for one message text. What a text yields depends only on the text and
+        its sender, so templates and stock lines that recur are matched once (bounded
+        memo) and only the message index differs."""
+        key = (text, sender)
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple((f.stage, f.start, f.end, f.evidence, f.confidence, f.explanation)
+                          for f in self._detect_text(text, sender))
+            if len(self._memo) >= MEMO_TEXTS:
+                self._memo.clear()
+            self._memo[key] = found
+        return [Finding(stage, message_index, start, end, evidence, confidence, explanation)
+                for stage, start, end, evidence, confidence, explanation in found]
+
+    def _detect_text(self, text: str, sender: str, message_index: int = 0) -> list[Finding]:
         findings = []
         lowered = text.lower()
         long_text = len(text) > _WINDOWED_FROM
