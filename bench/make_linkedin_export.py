@@ -2,7 +2,10 @@
 benchmarks. Deterministic; the text mixes ordinary professional chatter with a few approach
 patterns so the rule prefilter sees realistic hit rates.
 
-    python bench/make_linkedin_export.py OUT_DIR --messages 100000
+    python bench/make_linkedin_export.py OUT_DIR --messages 100000 [--unique]
+
+`--unique` appends a reference number to every message, so that no text repeats and caches
+keyed by text cannot help (the same messages otherwise).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--per-conversation", type=int, default=8)
+    parser.add_argument("--unique", action="store_true", help="no text repeats")
     args = parser.parse_args()
     rng = random.Random(20261128)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +64,8 @@ def main() -> None:
                 mine = i % 2 == 1
                 frm, to = (OWNER, other) if mine else (other, OWNER)
                 text = rng.choice(LINES).format(n=conv_no % 1000)
+                if args.unique:
+                    text += f" (ref {conv_no}-{i})"
                 t += timedelta(minutes=rng.randint(5, 3000))
                 rows.append([f"2-{conv_no:08d}", "", frm[0], frm[1], to[0], to[1],
                              t.strftime("%Y-%m-%d %H:%M:%S UTC"), "", text, "INBOX", "",
