@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lurewatch.detect.models.artefact import save_versioned
+
 E5_HEADS_FILE = "e5_heads.npz"
 COMBINERS = ("replace", "average", "stacked")
 
@@ -80,14 +82,7 @@ class E5Heads:
             "example_vectors": self.example_vectors.astype(np.float16),
             "example_digest": np.array(self.example_digest),
         }
-        digest = hashlib.sha256()
-        for key in sorted(arrays):
-            digest.update(key.encode())
-            digest.update(np.ascontiguousarray(arrays[key]).tobytes())
-        self.version = f"e5-heads@{digest.hexdigest()[:12]}"
-        arrays["version"] = np.array(self.version)
-        with path.open("wb") as fh:  # fixed zip dates: equal arrays give equal bytes
-            np.savez_compressed(fh, **arrays)
+        self.version = save_versioned(path, arrays, "e5-heads")
 
     @classmethod
     def load(cls, path: Path | None = None) -> E5Heads:

@@ -7,13 +7,13 @@ Scoring needs only numpy, so a batch of messages costs a gather and a sum per he
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from lurewatch.detect.models.artefact import save_versioned
 from lurewatch.detect.models.embed import Encoded
 
 HEADS_FILE = "stage_heads.npz"
@@ -56,15 +56,7 @@ class StageHeads:
             "platt_b": self.platt_b.astype(np.float64),
             "thresholds": self.thresholds.astype(np.float64),
         }
-        digest = hashlib.sha256()
-        for key in sorted(arrays):
-            digest.update(key.encode())
-            digest.update(np.ascontiguousarray(arrays[key]).tobytes())
-        self.version = f"stage-heads@{digest.hexdigest()[:12]}"
-        arrays["version"] = np.array(self.version)
-        # np.savez writes zip entries with a fixed date, so equal arrays give equal bytes
-        with path.open("wb") as fh:
-            np.savez_compressed(fh, **arrays)
+        self.version = save_versioned(path, arrays, "stage-heads")
 
     @classmethod
     def load(cls, path: Path | None = None) -> StageHeads:

@@ -11,13 +11,13 @@ as such.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from lurewatch.detect.models.artefact import save_versioned
 from lurewatch.detect.models.detector import ExampleBank
 from lurewatch.detect.models.detector import _quote as quote
 from lurewatch.detect.models.embed import Encoded, StaticEncoder
@@ -78,14 +78,7 @@ class TextRiskModel:
             "calibration": np.array([self.intercept, self.platt_a, self.platt_b],
                                     dtype=np.float64),
         }
-        digest = hashlib.sha256()
-        for key in sorted(arrays):
-            digest.update(key.encode())
-            digest.update(np.ascontiguousarray(arrays[key]).tobytes())
-        self.version = f"text-risk@{digest.hexdigest()[:12]}"
-        arrays["version"] = np.array(self.version)
-        with path.open("wb") as fh:  # fixed zip dates: equal arrays give equal bytes
-            np.savez_compressed(fh, **arrays)
+        self.version = save_versioned(path, arrays, "text-risk")
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextRiskModel:
