@@ -96,6 +96,19 @@ def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _with_interval(value: float | None, block: dict[str, Any], key: str,
+                   k: int | None = None, pct: bool = False) -> str:
+    """The figure with its 95% bootstrap interval, when the run computed one."""
+    shown = _pct(value) if pct else _num(value)
+    spread = block.get("uncertainty") or {}
+    intervals = spread.get("overall") if k is None else spread.get("early", {}).get(str(k))
+    iv = (intervals or {}).get(key)
+    if not iv:
+        return shown
+    fmt = _pct if pct else _num
+    return f"{shown} [{fmt(iv[0])}, {fmt(iv[1])}]"
+
+
 def _row(name: str, target: str, project: str, baseline: str, met: bool | None) -> str:
     verdict = "–" if met is None else ("met" if met else "missed")
     return f"| {name} | {target} | {project} | {baseline} | {verdict} |"
@@ -178,15 +191,18 @@ def markdown_table(results: dict[str, Any]) -> str:
     if s:
         p, b = s["project"], s["baseline"]
         f1 = p["overall"]["macro_f1"]
-        lines.append(_row("SEConvo test, macro F1", ">= 0.92", _num(f1),
+        lines.append(_row("SEConvo test, macro F1", ">= 0.92",
+                          _with_interval(f1, p, "macro_f1"),
                           _num(b["overall"]["macro_f1"]), f1 is not None and f1 >= 0.92))
         for k in PREFIXES:
             fk = p["early"][str(k)]["macro_f1"]
             target = ">= 0.88" if k == 5 else ""
             met = (fk is not None and fk >= 0.88) if k == 5 else None
-            lines.append(_row(f"SEConvo test, first {k} messages, macro F1", target, _num(fk),
+            lines.append(_row(f"SEConvo test, first {k} messages, macro F1", target,
+                              _with_interval(fk, p, "macro_f1", k),
                               _num(b["early"][str(k)]["macro_f1"]), met))
-        lines.append(_row("SEConvo test, ROC-AUC", "", _num(p["overall"]["roc_auc"]),
+        lines.append(_row("SEConvo test, ROC-AUC", "",
+                          _with_interval(p["overall"]["roc_auc"], p, "roc_auc"),
                           _num(b["overall"]["roc_auc"]), None))
         lines.append(_row("SEConvo test, malicious-class F1", "",
                           _num(p["overall"]["malicious_f1"]),
@@ -195,7 +211,9 @@ def markdown_table(results: dict[str, Any]) -> str:
     if e:
         p, b = e["project"]["overall"], e["baseline"]["overall"]
         lines.append(_row(f"Enron test e-mails ({p['n']:,}, benign) with level != low",
-                          "<= 2%", _pct(p["flagged_rate"]), _pct(b["flagged_rate"]),
+                          "<= 2%", _with_interval(p["flagged_rate"], e["project"],
+                                                  "flagged_rate", pct=True),
+                          _pct(b["flagged_rate"]),
                           p["flagged_rate"] is not None and p["flagged_rate"] <= 0.02))
         lines.append(_row("Enron test e-mails rated high", "<= 0.5%", _pct(p["high_rate"]),
                           "n/a", p["high_rate"] is not None and p["high_rate"] <= 0.005))
@@ -205,10 +223,20 @@ def markdown_table(results: dict[str, Any]) -> str:
         auc, ece = p["overall"]["roc_auc"], p["calibration"]["ece"]
         n = p["overall"]["n"]
         lines.append(_row(f"own held-out split ({n} conversations), ROC-AUC", ">= 0.97",
-                          _num(auc), _num(b["roc_auc"]), auc is not None and auc >= 0.97))
-        lines.append(_row("own held-out split, ECE (10 bins)", "<= 0.05", _num(ece),
-                          _num(b["ece"]), ece is not None and ece <= 0.05))
-        lines.append(_row("own held-out split, macro F1", "", _num(p["overall"]["macro_f1"]),
+                          _with_interval(auc, p, "roc_auc"), _num(b["roc_auc"]),
+                          auc is not None and auc >= 0.97))
+        lines.append(_row("own held-out split, ECE (10 bins)", "<= 0.05",
+                          _with_interval(ece, p, "ece"), _num(b["ece"]),
+                          ece is not None and ece <= 0.05))
+        noise = (p.get("uncertainty") or {}).get("calibration_noise") or {}
+        if noise.get("median") is not None:
+            lines.append(_row("own held-out split, ECE a perfectly calibrated scorer would "
+                              "show on these risks (median, 95th percentile; share of draws "
+                              ">= observed)", "",
+                              f"{_num(noise['median'])}, {_num(noise['p95'])}; "
+                              f"{_num(noise['p_value'])}", "", None))
+        lines.append(_row("own held-out split, macro F1", "",
+                          _with_interval(p["overall"]["macro_f1"], p, "macro_f1"),
                           _num(b["macro_f1"]), None))
     return "\n".join(lines)
 

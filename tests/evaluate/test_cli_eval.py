@@ -43,3 +43,23 @@ def test_eval_missing_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "nope.jsonl: no such file or folder" in res.output
     assert "Traceback" not in res.output
+
+
+def test_eval_reports_intervals_and_calibration_noise(tmp_path: Path) -> None:
+    out = tmp_path / "eval.json"
+    res = _run(str(FIXTURES / "labelled.jsonl"), "--json", str(out), "--bootstrap", "200")
+    assert res.exit_code == 0, res.output
+    spread = json.loads(out.read_text(encoding="utf-8"))["uncertainty"]
+    assert spread["resamples"] == 200 and spread["confidence"] == 0.95
+    low, high = spread["overall"]["flagged_rate"]
+    assert 0.0 <= low <= high <= 1.0
+    assert set(spread["early"]) == {"3", "5", "7"}
+    assert spread["calibration_noise"]["draws"] == 200
+    assert "stratified bootstrap" in res.output and "perfectly calibrated" in res.output
+
+
+def test_eval_bootstrap_zero_leaves_intervals_out(tmp_path: Path) -> None:
+    out = tmp_path / "eval.json"
+    res = _run(str(FIXTURES / "labelled.jsonl"), "--json", str(out), "--bootstrap", "0", "-q")
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text(encoding="utf-8"))["uncertainty"] is None

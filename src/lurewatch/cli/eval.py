@@ -29,6 +29,9 @@ def eval_command(
     rules: list[Path] = typer.Option([], "--rules", help="Add a folder of YAML rule packs."),
     bins: int = typer.Option(10, "--bins", min=2, max=100, help="Equal-width calibration "
                              "bins."),
+    resamples: int = typer.Option(1000, "--bootstrap", min=0, max=100_000,
+                                  help="Bootstrap resamples for the 95% intervals "
+                                  "(0: no intervals)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables."),
 ) -> None:
     """Measure detection on labelled conversations (ROC-AUC, F1, early detection,
@@ -42,7 +45,7 @@ def eval_command(
         if not d.is_dir():
             raise fail_usage(f"--rules {d}: not a folder")
     options = EvalOptions(format=format, split=split, rule_dirs=list(rules), bins=bins,
-                          plots_dir=plots)
+                          plots_dir=plots, resamples=resamples)
     errors = Console(stderr=True, quiet=quiet)
     try:
         with errors.status("evaluating") as status:

@@ -22,6 +22,12 @@ from lurewatch.evaluate.metrics import (
     expected_calibration_error,
 )
 from lurewatch.evaluate.stages import StageTally, message_stage_labels
+from lurewatch.evaluate.uncertainty import (
+    CONFIDENCE,
+    DEFAULT_RESAMPLES,
+    bootstrap_intervals,
+    calibration_noise,
+)
 from lurewatch.ingest.base import ReadContext
 from lurewatch.ingest.inputs import expand_inputs, read_unit
 from lurewatch.model import Conversation
@@ -45,6 +51,7 @@ class EvalOptions:
     bins: int = DEFAULT_BINS
     plots_dir: Path | None = None
     title: str = "lurewatch"
+    resamples: int = DEFAULT_RESAMPLES  # bootstrap resamples for the intervals; 0: none
 
 
 @dataclass(slots=True)
@@ -171,6 +178,33 @@ def _stage_metrics(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
+def _decisions(outcomes: list[Outcome], k: int | None = None
+               ) -> tuple[list[int], list[float], list[int]]:
+    y = [int(o.hostile) for o in outcomes]
+    if k is None:
+        return y, [o.risk for o in outcomes], [int(o.level != "low") for o in outcomes]
+    return (y, [o.prefix[k][0] for o in outcomes],
+            [int(o.prefix[k][1] != "low") for o in outcomes])
+
+
+def _uncertainty(outcomes: list[Outcome], options: EvalOptions, ece: float | None
+                 ) -> dict[str, Any] | None:
+    if options.resamples <= 0 or not outcomes:
+        return None
+    y, risks, flagged = _decisions(outcomes)
+    return {
+        "method": "stratified bootstrap (classes resampled separately), percentile intervals",
+        "resamples": options.resamples,
+        "confidence": CONFIDENCE,
+        "overall": bootstrap_intervals(y, risks, flagged, options.bins, options.resamples),
+        "early": {str(k): bootstrap_intervals(*_decisions(outcomes, k), options.bins,
+                                              options.resamples)
+                  for k in options.prefixes},
+        # the ECE perfect calibration would show on these risks (labels drawn from them)
+        "calibration_noise": calibration_noise(risks, ece, options.bins, options.resamples),
+    }
+
+
 def summarise(outcomes: list[Outcome], options: EvalOptions) -> dict[str, Any]:
     """All figures of one evaluation run, JSON-ready (no inputs or tool section)."""
     y = [int(o.hostile) for o in outcomes]
@@ -199,6 +233,7 @@ def summarise(outcomes: list[Outcome], options: EvalOptions) -> dict[str, Any]:
                         "reliability": [b.to_dict() for b in bins], "plot": plot},
         "stages": _stage_metrics(outcomes),
         "breakdowns": breakdowns,
+        "uncertainty": _uncertainty(outcomes, options, ece),
     }
 
 

@@ -50,6 +50,22 @@ def _stage_table(title: str, stages: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def _interval_line(spread: dict[str, Any]) -> str:
+    shown = [(f"{label} [{fmt(iv[0])}, {fmt(iv[1])}]")
+             for key, label in (("roc_auc", "ROC-AUC"), ("macro_f1", "macro F1"),
+                                ("flagged_rate", "flagged"), ("ece", "ECE"))
+             if (iv := spread["overall"].get(key))]
+    noise = spread["calibration_noise"]
+    line = (f"{round(spread['confidence'] * 100)}% intervals ({spread['resamples']} "
+            f"stratified bootstrap resamples): " + "; ".join(shown))
+    if noise.get("median") is not None:
+        line += (f"\nECE a perfectly calibrated scorer would show on these risks: median "
+                 f"{fmt(noise['median'])}, 95th percentile {fmt(noise['p95'])}"
+                 + (f"; observed ECE or more in {fmt(noise['p_value'])} of draws"
+                    if noise.get("p_value") is not None else ""))
+    return line
+
+
 def print_results(result: dict[str, Any], console: Console) -> None:
     decision = result.get("decision", {})
     console.print(f"decision: flagged when {decision.get('flagged')} "
@@ -61,6 +77,9 @@ def print_results(result: dict[str, Any], console: Console) -> None:
     console.print(f"expected calibration error ({cal['bins']} equal-width bins): "
                   f"{fmt(cal['ece'])}" + (f"; reliability plot {cal['plot']}"
                                           if cal.get("plot") else ""))
+    spread = result.get("uncertainty")
+    if spread:
+        console.print(_interval_line(spread))
     alerts = result["first_alert"]
     console.print(f"first alert on hostile conversations: {alerts['alerted']} of "
                   f"{alerts['hostile']} alerted, median message index "
