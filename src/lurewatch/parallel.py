@@ -12,12 +12,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from lurewatch.model import Conversation
 from lurewatch.pipeline import Analysis, Scanner, ScanOptions
+from lurewatch.threads import single_threaded_worker
 
 _scanner: Scanner | None = None
 
 
 def _start_worker(options: ScanOptions) -> None:
     global _scanner
+    single_threaded_worker()  # each worker is one core's worth of work
     _scanner = Scanner(options)
     gc.set_threshold(max(gc.get_threshold()[0], 50_000))  # see runner.fewer_collections
 

@@ -7,6 +7,7 @@ import importlib
 import typer
 
 from lurewatch import __version__
+from lurewatch.threads import prefer_one_blas_thread
 
 app = typer.Typer(
     name="lurewatch",
@@ -43,5 +44,6 @@ def _register() -> None:
 
 
 def main() -> None:
+    prefer_one_blas_thread()  # before any command imports numpy
     _register()
     app()

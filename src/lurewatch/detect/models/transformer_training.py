@@ -121,7 +121,9 @@ def _stack(first: np.ndarray, second: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.array([1.0, 0.0, 0.0])
     x = np.c_[logit(first), logit(second)]
     model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(x, y)
-    return np.r_[model.coef_[0], model.intercept_[0]]
+    # rounded so that the last bits BLAS threads leave differing from run to run (seen:
+    # 3e-16) do not change the saved artefact's bytes and version
+    return np.round(np.r_[model.coef_[0], model.intercept_[0]], 10)
 
 
 @dataclass(slots=True)
