@@ -167,7 +167,9 @@ def test_rescoring_lifts_the_verdict_of_a_reviewed_conversation(
     assert scanner.cascade is None
     conv = _conversation(0)
     analyses = scanner.analyse_batch([conv])
-    cascade = Cascade(scanner.model, _heads(scanner.model, sure="secrecy"), FakeEncoder())
+    # every message is reviewed (a wide message band), whatever the trained heads say of it
+    cascade = Cascade(scanner.model, _heads(scanner.model, sure="secrecy", message_band=50.0),
+                      FakeEncoder())
     medium = scanner.scorer.weights.medium
     cascade.heads.conversation_band = abs(float(logit(np.array(analyses[0][2].risk))
                                                 - logit(np.array(medium)))) + 0.1

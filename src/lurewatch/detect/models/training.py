@@ -32,12 +32,16 @@ from sklearn.model_selection import GroupKFold
 from lurewatch.detect.models.detector import ModelDetector
 from lurewatch.detect.models.embed import StaticEncoder
 from lurewatch.detect.models.heads import StageHeads
+from lurewatch.detect.models.signed_logistic import fit_signed_logistic, load_signs
 from lurewatch.detect.models.text_risk import TEXT_FEATURE, TextRiskModel
 from lurewatch.detect.models.training_data import TrainingConversation
 from lurewatch.model import STAGES, Finding
 from lurewatch.score.features import FEATURE_NAMES, funnel_features
 
 MIN_POSITIVES = 10  # a stage with fewer labelled positive messages gets no head
+# the conversation scorer keeps the signs of feature_signs.yaml (chosen by scan-level CV,
+# docs/scoring.md)
+SIGNED_SCORER = True
 HEAD_C = 4.0  # chosen by grouped CV over {1, 4}: higher CV AUC and F1 on 10 of 12 heads
 DENSE_WEIGHT = 1.0
 FOLDS = 5
@@ -315,22 +319,32 @@ class FunnelFit:
     report: dict[str, float]
 
 
+def _fit_scorer(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float,
+                signs: list[str] | None) -> tuple[np.ndarray, float]:
+    if signs is None:
+        model = LogisticRegression(C=c, solver="lbfgs", max_iter=5000)
+        model.fit(x, y, sample_weight=w)
+        return model.coef_[0], float(model.intercept_[0])
+    return fit_signed_logistic(x, y, w, c, signs)
+
+
 def fit_funnel(x: np.ndarray, y: np.ndarray, w: np.ndarray, sources: list[str],
-               c: float = 1.0) -> FunnelFit:
+               c: float = 1.0, signed: bool | None = None) -> FunnelFit:
+    """The conversation scorer: logistic regression over the funnel features, each weight
+    kept to the sign `feature_signs.yaml` gives it (`signed`, default `SIGNED_SCORER`)."""
+    signs = load_signs(FEATURE_NAMES) if (SIGNED_SCORER if signed is None else signed) else None
     groups = np.arange(len(y))
     scores = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        model = LogisticRegression(C=c, solver="lbfgs", max_iter=5000)
-        model.fit(x[train], y[train], sample_weight=w[train])
-        scores[test] = model.decision_function(x[test])
+        coef, intercept = _fit_scorer(x[train], y[train], w[train], c, signs)
+        scores[test] = x[test] @ coef + intercept
     platt = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
     platt.fit(scores.reshape(-1, 1), y, sample_weight=w)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     oof_risk = 1.0 / (1.0 + np.exp(-(a * scores + b)))
-    model = LogisticRegression(C=c, solver="lbfgs", max_iter=5000).fit(x, y, sample_weight=w)
-    weights = {name: round(float(a * model.coef_[0, k]), 6)
-               for k, name in enumerate(FEATURE_NAMES)}
-    bias = round(float(a * model.intercept_[0] + b), 6)
+    coef, intercept = _fit_scorer(x, y, w, c, signs)
+    weights = {name: round(float(a * coef[k]), 6) for k, name in enumerate(FEATURE_NAMES)}
+    bias = round(float(a * intercept + b), 6)
     medium, high = choose_levels(oof_risk, y, sources)
     src = np.array(sources)
     report = _per_source(oof_risk, y, w, sources, medium)
