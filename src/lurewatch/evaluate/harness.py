@@ -135,12 +135,7 @@ def score_conversation(
 
 
 def _block(outcomes: list[Outcome], k: int | None = None) -> dict[str, Any]:
-    y = [int(o.hostile) for o in outcomes]
-    if k is None:
-        risks, levels = [o.risk for o in outcomes], [o.level for o in outcomes]
-    else:
-        risks = [o.prefix[k][0] for o in outcomes]
-        levels = [o.prefix[k][1] for o in outcomes]
+    y, risks, levels = _decisions(outcomes, k)
     return binary_summary(y, risks, [int(lv != "low") for lv in levels],
                           [int(lv == "high") for lv in levels])
 
@@ -179,29 +174,34 @@ def _stage_metrics(outcomes: list[Outcome]) -> dict[str, Any]:
 
 
 def _decisions(outcomes: list[Outcome], k: int | None = None
-               ) -> tuple[list[int], list[float], list[int]]:
+               ) -> tuple[list[int], list[float], list[str]]:
+    """Labels, risks and levels of whole conversations, or of their first `k` messages."""
     y = [int(o.hostile) for o in outcomes]
     if k is None:
-        return y, [o.risk for o in outcomes], [int(o.level != "low") for o in outcomes]
-    return (y, [o.prefix[k][0] for o in outcomes],
-            [int(o.prefix[k][1] != "low") for o in outcomes])
+        return y, [o.risk for o in outcomes], [o.level for o in outcomes]
+    return y, [o.prefix[k][0] for o in outcomes], [o.prefix[k][1] for o in outcomes]
+
+
+def _intervals(outcomes: list[Outcome], options: EvalOptions, k: int | None = None
+               ) -> dict[str, list[float] | None]:
+    y, risks, levels = _decisions(outcomes, k)
+    return bootstrap_intervals(y, risks, [int(lv != "low") for lv in levels], options.bins,
+                               options.resamples)
 
 
 def _uncertainty(outcomes: list[Outcome], options: EvalOptions, ece: float | None
                  ) -> dict[str, Any] | None:
     if options.resamples <= 0 or not outcomes:
         return None
-    y, risks, flagged = _decisions(outcomes)
     return {
         "method": "stratified bootstrap (classes resampled separately), percentile intervals",
         "resamples": options.resamples,
         "confidence": CONFIDENCE,
-        "overall": bootstrap_intervals(y, risks, flagged, options.bins, options.resamples),
-        "early": {str(k): bootstrap_intervals(*_decisions(outcomes, k), options.bins,
-                                              options.resamples)
-                  for k in options.prefixes},
+        "overall": _intervals(outcomes, options),
+        "early": {str(k): _intervals(outcomes, options, k) for k in options.prefixes},
         # the ECE perfect calibration would show on these risks (labels drawn from them)
-        "calibration_noise": calibration_noise(risks, ece, options.bins, options.resamples),
+        "calibration_noise": calibration_noise([o.risk for o in outcomes], ece, options.bins,
+                                               options.resamples),
     }
 
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from lurewatch.evaluate.metrics import ece_of_arrays, roc_auc
+
 DEFAULT_RESAMPLES = 1000
 CONFIDENCE = 0.95
 SEED = 20_241_128
@@ -32,19 +34,7 @@ Figure = Callable[[np.ndarray, np.ndarray, np.ndarray], float | None]
 
 
 def _auc(y: np.ndarray, s: np.ndarray, _: np.ndarray) -> float | None:
-    """Mann-Whitney form, ties counted half: equal to sklearn's roc_auc_score."""
-    pos, neg = s[y == 1], s[y == 0]
-    if not pos.size or not neg.size:
-        return None
-    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
-    values = np.concatenate([pos, neg])[order]
-    ranks = np.empty(values.size)
-    # average ranks over ties
-    _, first, counts = np.unique(values, return_index=True, return_counts=True)
-    avg = first + (counts - 1) / 2.0 + 1.0
-    ranks[order] = np.repeat(avg, counts)
-    return float((ranks[: pos.size].sum() - pos.size * (pos.size + 1) / 2)
-                 / (pos.size * neg.size))
+    return roc_auc(y, s)
 
 
 def _f1_pair(y: np.ndarray, f: np.ndarray) -> tuple[float, float]:
@@ -69,15 +59,6 @@ def _malicious_f1(y: np.ndarray, _: np.ndarray, f: np.ndarray) -> float | None:
 
 def _flagged_rate(_: np.ndarray, __: np.ndarray, f: np.ndarray) -> float | None:
     return float(f.mean()) if f.size else None
-
-
-def ece(y: np.ndarray, s: np.ndarray, bins: int) -> float:
-    """The same ECE as `metrics.expected_calibration_error`, vectorised for resampling."""
-    index = np.minimum((np.clip(s, 0.0, 1.0) * bins).astype(int), bins - 1)
-    count = np.bincount(index, minlength=bins)
-    gap = np.abs(np.bincount(index, weights=y, minlength=bins)
-                 - np.bincount(index, weights=s, minlength=bins))
-    return float(gap.sum() / max(int(count.sum()), 1))
 
 
 FIGURES: dict[str, Figure] = {
@@ -127,7 +108,7 @@ def bootstrap_intervals(
                 value = figure(ys, ss, fs)
                 if value is not None:
                     draws[name].append(value)
-            draws["ece"].append(ece(ys, ss, bins))
+            draws["ece"].append(ece_of_arrays(ys.astype(float), ss, bins))
     return {name: _interval(values) for name, values in draws.items()}
 
 
@@ -143,7 +124,7 @@ def calibration_noise(
     if not s_arr.size:
         return {"draws": 0, "median": None, "p95": None, "p_value": None}
     rng = np.random.default_rng(SEED)
-    null = np.array([ece((rng.random(s_arr.size) < s_arr).astype(float), s_arr, bins)
+    null = np.array([ece_of_arrays((rng.random(s_arr.size) < s_arr).astype(float), s_arr, bins)
                      for _ in range(draws)])
     p_value = (None if observed_ece is None
                else round(float((null >= observed_ece - 1e-12).mean()), 4))
