@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lurewatch.evaluate.metrics import (
     binary_summary,
     calibration_bins,
+    ece_of_arrays,
     expected_calibration_error,
     macro_f1,
     malicious_f1,
@@ -81,6 +83,18 @@ def test_ece_by_hand() -> None:
     # Two bins, each half of the data: 0.5*|1 - 0.75| + 0.5*|0 - 0.05| = 0.15.
     assert expected_calibration_error([1, 1, 0, 0], [0.7, 0.8, 0.0, 0.1]) \
         == pytest.approx(0.15)
+
+
+def test_weighted_ece_weighs_each_conversation() -> None:
+    # Bin [0.9, 1.0): y 1 (weight 3) and 0 (weight 1) at 0.9 -> |0.75 - 0.9| = 0.15, share 4/5;
+    # bin [0.1, 0.2): y 0 (weight 1) at 0.1 -> 0.1, share 1/5. Total 0.12 + 0.02 = 0.14.
+    y = np.array([1.0, 0.0, 0.0])
+    scores = np.array([0.9, 0.9, 0.1])
+    weights = np.array([3.0, 1.0, 1.0])
+    assert ece_of_arrays(y, scores, weights=weights) == pytest.approx(0.14)
+    # Equal weights give the unweighted figure.
+    assert ece_of_arrays(y, scores, weights=np.full(3, 2.0)) == pytest.approx(
+        ece_of_arrays(y, scores))
 
 
 def test_calibration_bins_are_equal_width_and_last_is_closed() -> None:

@@ -120,15 +120,19 @@ def expected_calibration_error(
     return ece_of_arrays(y_arr.astype(float), s_arr, bins)
 
 
-def ece_of_arrays(y: np.ndarray, scores: np.ndarray, bins: int = DEFAULT_BINS) -> float:
+def ece_of_arrays(y: np.ndarray, scores: np.ndarray, bins: int = DEFAULT_BINS,
+                  weights: np.ndarray | None = None) -> float:
     """The ECE on numpy arrays in a few array operations (the bootstrap calls it thousands of
-    times): each bin's |hostile count - risk sum|, summed, over the number of conversations."""
+    times): each bin's |hostile count - risk sum|, summed, over the number of conversations.
+    With `weights`, counts and sums are weighted (training weighs its sources)."""
     if bins < 1:
         raise ValueError("bins must be at least 1")
-    index = np.minimum((np.clip(scores, 0.0, 1.0) * bins).astype(int), bins - 1)
-    gap = np.abs(np.bincount(index, weights=y, minlength=bins)
-                 - np.bincount(index, weights=np.clip(scores, 0.0, 1.0), minlength=bins))
-    return float(gap.sum() / max(y.size, 1))
+    clipped = np.clip(scores, 0.0, 1.0)
+    index = np.minimum((clipped * bins).astype(int), bins - 1)
+    w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=float)
+    gap = np.abs(np.bincount(index, weights=w * y, minlength=bins)
+                 - np.bincount(index, weights=w * clipped, minlength=bins))
+    return float(gap.sum() / w.sum()) if y.size else 0.0
 
 
 def binary_summary(

@@ -35,6 +35,7 @@ from lurewatch.detect.models.heads import StageHeads
 from lurewatch.detect.models.signed_logistic import fit_signed_logistic, load_signs
 from lurewatch.detect.models.text_risk import TEXT_FEATURE, TextRiskModel
 from lurewatch.detect.models.training_data import TrainingConversation
+from lurewatch.evaluate.metrics import ece_of_arrays
 from lurewatch.model import STAGES, Finding
 from lurewatch.score.features import FEATURE_NAMES, funnel_features
 
@@ -265,7 +266,7 @@ def _per_source(risk: np.ndarray, y: np.ndarray, w: np.ndarray, sources: list[st
                 medium: float) -> dict[str, float]:
     src = np.array(sources)
     labelled = src != "enron"
-    report = {"cv_ece": round(expected_calibration_error(risk, y, w), 4)}
+    report = {"cv_ece": round(ece_of_arrays(y, risk, weights=w), 4)}
     if len(set(y[labelled])) == 2:
         report["cv_auc_labelled"] = round(float(roc_auc_score(y[labelled], risk[labelled])), 4)
         report["cv_macro_f1_labelled"] = round(float(f1_score(
@@ -278,8 +279,7 @@ def _per_source(risk: np.ndarray, y: np.ndarray, w: np.ndarray, sources: list[st
             report[f"cv_auc_{name}"] = round(float(roc_auc_score(y[m], risk[m])), 4)
             report[f"cv_macro_f1_{name}"] = round(float(f1_score(
                 y[m], risk[m] >= medium, average="macro")), 4)
-            report[f"cv_ece_{name}"] = round(expected_calibration_error(
-                risk[m], y[m], np.ones(int(m.sum()))), 4)
+            report[f"cv_ece_{name}"] = round(ece_of_arrays(y[m], risk[m]), 4)
     return report
 
 
@@ -354,19 +354,6 @@ def fit_funnel(x: np.ndarray, y: np.ndarray, w: np.ndarray, sources: list[str],
     if labelled_high.any():
         report["cv_precision_high_labelled"] = round(float(y[labelled_high].mean()), 4)
     return FunnelFit(bias, weights, medium, high, oof_risk, report)
-
-
-def expected_calibration_error(p: np.ndarray, y: np.ndarray, w: np.ndarray, bins: int = 10
-                               ) -> float:
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    total, err = w.sum(), 0.0
-    for b in range(bins):
-        m = which == b
-        if m.any():
-            err += w[m].sum() / total * abs(np.average(p[m], weights=w[m])
-                                            - np.average(y[m], weights=w[m]))
-    return float(err)
 
 
 def choose_levels(risk: np.ndarray, y: np.ndarray, sources: list[str]) -> tuple[float, float]:
