@@ -23,8 +23,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lurewatch.detect.models import training
 from lurewatch.detect.models.crossval import cross_validate, summary
-from lurewatch.detect.models.training import text_signature
 from lurewatch.detect.models.training_data import load_training_material
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +38,14 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--label", default="current")
     parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--prefix-weight", type=float, default=None,
+                        help="override training.PREFIX_WEIGHT (the scorer's prefix rows)")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"error: {args.data}: shared data not found", file=sys.stderr)
         raise SystemExit(2)
+    if args.prefix_weight is not None:
+        training.PREFIX_WEIGHT = args.prefix_weight
     material = load_training_material(args.corpus, args.data)
     cache: dict = {}
     if args.cache is not None and args.cache.exists():
@@ -60,7 +64,8 @@ def main() -> None:
             "command": "PYTHONPATH=src .venv/bin/python scripts/cv_training.py "
                        f"--repeats {args.repeats} --label {args.label}",
             "folds": f"stratified 5-fold by source and label, {args.repeats} repeat(s)",
-            "text_settings": list(text_signature()),
+            "text_settings": list(training.text_signature()),
+            "prefix_weight": training.PREFIX_WEIGHT,
             **figures,
         }
         args.report.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", "utf-8")

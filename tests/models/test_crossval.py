@@ -79,7 +79,9 @@ def test_every_conversation_is_scored_once_and_cache_changes_nothing(
     np.testing.assert_array_equal(first.risk, again.risk)
     assert len(first.levels) == 10  # 2 repeats x 5 folds, each with its own levels
     figures = summary(first)
-    assert set(figures) == {"corpus_auc", "corpus_macro_f1", "corpus_ece"}  # no SEConvo/Enron
+    assert set(figures) == {"corpus_auc", "corpus_macro_f1", "corpus_ece",  # no SEConvo/Enron
+                            "corpus_first5_auc", "corpus_first5_macro_f1"}
+    assert not np.isnan(first.early_risk).any()  # corpus conversations are cut too
     assert 0.0 <= figures["corpus_ece"] <= 1.0
     assert figures["corpus_auc"] > 0.9  # the fixture's hostile and benign openers differ
 

@@ -5,7 +5,8 @@ stage heads, the conversation scorer and its `medium`/`high` levels, each with i
 out-of-fold stacking) on the other folds, then scores the held-out conversations the way the
 scanner does: rule and platform-shift findings, the heads' findings on messages they never
 saw, the text model's probability, the funnel risk, and the decision `level != low`. SEConvo
-conversations are scored again cut to their first five messages (issue 3's early target).
+and corpus conversations are scored again cut to their first five messages (issue 3's early
+target).
 
 Folds are stratified by source and label and repeated with fixed seeds; Fraud-R1 lures (extra
 positives without a conversation label) always stay on the training side. Test splits are
@@ -34,6 +35,7 @@ from lurewatch.detect.models.training import (
     fit_text_model,
     message_table,
     model_findings,
+    prefix_matrix,
     text_signature,
 )
 from lurewatch.detect.models.training_data import TrainingConversation
@@ -42,6 +44,8 @@ from lurewatch.model import Finding
 from lurewatch.score.features import funnel_features
 
 EARLY_MESSAGES = 5  # issue 3: the decision after the first five messages
+EARLY_SOURCES = ("seconvo", "corpus")
+_TEXT_CACHE_FORMAT = 2  # cached text fits carry their prefix probabilities
 # the folds' detectors quote no examples (explanations are not scored)
 _NO_EXAMPLES = Path("/nonexistent/stage_examples.json")
 
@@ -80,7 +84,7 @@ class OutOfFold:
     y: np.ndarray
     risk: np.ndarray  # (repeats, n)
     flagged: np.ndarray  # (repeats, n) bool, level != low
-    early_risk: np.ndarray  # (repeats, n), NaN where not scored (non-SEConvo)
+    early_risk: np.ndarray  # (repeats, n), NaN where not scored (Enron)
     early_flagged: np.ndarray  # (repeats, n) bool
     levels: list[tuple[float, float]] = field(default_factory=list)
     # (repeat, position) -> the held-out conversation's funnel features (not for Enron)
@@ -156,7 +160,7 @@ def cross_validate(material: list[TrainingConversation], repeats: int = 2, folds
             sub = [material[i] for i in chosen]
             sub_prior = [prior[i] for i in chosen]
             key = (r, f, len(chosen))
-            text_key = (*key, "text", text_signature())
+            text_key = (*key, "text", text_signature(), _TEXT_CACHE_FORMAT)
             if cache is not None and text_key in cache:
                 text_fit = cache[text_key]
             else:
@@ -174,7 +178,8 @@ def cross_validate(material: list[TrainingConversation], repeats: int = 2, folds
             found = model_findings(sub, detector, table, oof, sub_prior)
             both = [p + q for p, q in zip(sub_prior, found, strict=True)]
             x, yy, w, src = conversation_matrix(sub, both, text_fit.oof)
-            fit = fit_funnel(x, yy, w, src)
+            fit = fit_funnel(x, yy, w, src,
+                             prefixes=prefix_matrix(sub, both, text_fit.oof_prefix))
             levels.append((fit.medium, fit.high))
             for k in test:
                 i = labelled[k]
@@ -184,7 +189,7 @@ def cross_validate(material: list[TrainingConversation], repeats: int = 2, folds
                 if tc.source != "enron":
                     held_out[(r, k)] = values
                 flagged[r, k] = risk[r, k] >= fit.medium
-                if tc.source == "seconvo":
+                if tc.source in EARLY_SOURCES:
                     early[r, k], _ = _scan_held_out(tc, prior[i], detector, text_fit.model,
                                                  fit.bias, fit.weights, EARLY_MESSAGES - 1)
                     early_flagged[r, k] = early[r, k] >= fit.medium
@@ -218,6 +223,9 @@ def summary(oof: OutOfFold) -> dict[str, float]:
             add("corpus_auc", roc_auc_score(oof.y[cor], oof.risk[r, cor]))
             add("corpus_macro_f1", f1_score(oof.y[cor], oof.flagged[r, cor],
                                             average="macro"))
+            add("corpus_first5_auc", roc_auc_score(oof.y[cor], oof.early_risk[r, cor]))
+            add("corpus_first5_macro_f1", f1_score(oof.y[cor], oof.early_flagged[r, cor],
+                                                   average="macro"))
             # calibration as the quality benchmark measures it on the held-out split
             add("corpus_ece", expected_calibration_error(oof.y[cor].tolist(),
                                                          oof.risk[r, cor].tolist()))

@@ -38,6 +38,7 @@ from lurewatch.detect.models.training import (
     fit_text_model,
     message_table,
     model_findings,
+    prefix_matrix,
     text_signature,
 )
 from lurewatch.detect.models.training_data import TrainingConversation, load_training_material
@@ -166,7 +167,8 @@ def train(corpus_dir: Path, shared_data: Path | None, out_dir: Path,
     found = model_findings(material, detector, table, oof, prior)
     both = [p + f for p, f in zip(prior, found, strict=True)]
     x, y, w, sources = conversation_matrix(material, both, text_fit.oof)
-    fit = fit_funnel(x, y, w, sources)
+    fit = fit_funnel(x, y, w, sources,
+                     prefixes=prefix_matrix(material, both, text_fit.oof_prefix))
     log(f"conversation model (cross-validated): {fit.report}")
     body = {"version": 1, "text_model": text_fit.model.version, "bias": fit.bias,
             "weights": fit.weights, "levels": {"medium": fit.medium, "high": fit.high}}

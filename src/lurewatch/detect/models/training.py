@@ -21,7 +21,7 @@ format.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -60,6 +60,13 @@ FRAUD_WEIGHT = 0.2
 # SEConvo 0.848 -> 0.859, its first five messages 0.752 -> 0.778, for 0.007 of the corpus's),
 # then 1 against 3 on the whole scan decision (crossval.py; docs/evaluation.md).
 TEXT_SECONVO_WEIGHT = 3.0
+# Prefix rows: the conversation scorer also learns from each labelled conversation cut after
+# its 3rd, 5th and 7th message (where it is longer), labelled as the whole conversation: a
+# person checks a conversation mid-way, before replying, so the risk of a prefix should be
+# the chance that the conversation it begins is hostile. A conversation's cuts share
+# PREFIX_WEIGHT times its own weight; 0 turns them off.
+PREFIX_CUTS = (3, 5, 7)
+PREFIX_WEIGHT = 0.0
 
 
 def text_signature() -> tuple[float, ...]:
@@ -215,6 +222,9 @@ class TextFit:
     model: TextRiskModel
     oof: np.ndarray  # out-of-fold probability of each labelled conversation, material order
     report: dict[str, float]
+    # per labelled conversation, the out-of-fold probability after each counterpart message
+    # (the running mean the scanner scores prefixes with); the last equals `oof`
+    oof_prefix: list[np.ndarray]
 
 
 def fit_text_model(material: list[TrainingConversation], encoder: StaticEncoder,
@@ -241,21 +251,30 @@ def fit_text_model(material: list[TrainingConversation], encoder: StaticEncoder,
     y = np.array([tc.hostile if tc.hostile is not None else 1 for tc in convs])
     n = len(labelled)
     scores = np.zeros(n)
+    message_scores = np.zeros(len(texts))  # each held-out message's score, intercept included
     for train, test in GroupKFold(n_splits=FOLDS).split(np.zeros(n), y[:n], np.arange(n)):
         train = np.r_[train, np.arange(n, len(convs))]  # the extra positives always train
         model = _text_lr().fit(x[train], y[train], sample_weight=w[train])
         scores[test] = model.decision_function(x[test])
+        held = np.isin(owners, test)
+        message_scores[held] = model.decision_function(x_msg[held])
     platt = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
     platt.fit(scores.reshape(-1, 1), y[:n], sample_weight=w[:n])
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     oof = 1.0 / (1.0 + np.exp(-(a * scores + b)))
+    starts = np.r_[0, np.cumsum(counts)]
+    oof_prefix = []
+    for k in range(n):
+        own = message_scores[starts[k]:starts[k + 1]]
+        means = np.cumsum(own) / np.arange(1, own.size + 1)
+        oof_prefix.append(1.0 / (1.0 + np.exp(-(a * means + b))))
     final = _text_lr().fit(x, y, sample_weight=w)
     coef = final.coef_[0]
     model = TextRiskModel(TEXT_DENSE_WEIGHT, coef[:encoder.dims].copy(),
                           coef[encoder.dims:].copy(), float(final.intercept_[0]), a, b)
     report = _per_source(oof, y[:n], w[:n], [tc.source for tc in labelled], 0.5)
     log(f"conversation text model (cross-validated): {report}")
-    return TextFit(model, oof, report)
+    return TextFit(model, oof, report, oof_prefix)
 
 
 def _text_lr() -> LogisticRegression:
@@ -310,6 +329,53 @@ def conversation_matrix(material: list[TrainingConversation], findings: list[lis
 
 
 @dataclass(slots=True)
+class PrefixRows:
+    """Funnel features of labelled conversations cut after `PREFIX_CUTS` messages."""
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    owner: np.ndarray  # the whole conversation's row in `conversation_matrix`
+
+
+def prefix_matrix(material: list[TrainingConversation], findings: list[list[Finding]],
+                  text_prefix: list[np.ndarray], cuts: tuple[int, ...] = PREFIX_CUTS,
+                  weight: float | None = None) -> PrefixRows:
+    """Rows for each labelled conversation cut after each of `cuts` messages (where it is
+    longer), read as the scanner reads a prefix; `text_prefix` is `TextFit.oof_prefix`."""
+    from lurewatch.profile.review import review_profile
+
+    share = PREFIX_WEIGHT if weight is None else weight
+    weight_of = source_weights(material)
+    rows, ys, weights, owners = [], [], [], []
+    row = -1
+    for tc, found in zip(material, findings, strict=True):
+        if tc.hostile is None:
+            continue
+        row += 1
+        conv = tc.conversation
+        usable = [c for c in cuts if c < len(conv.messages)]
+        if share <= 0 or not usable:
+            continue
+        found = sorted(found, key=lambda f: (f.message_index, f.start, f.stage))
+        spoken = [i for i, m in enumerate(conv.messages)
+                  if m.sender == "counterpart" and m.text.strip()]
+        for cut in usable:
+            part = replace(conv, messages=conv.messages[:cut])
+            profile = (review_profile(conv.counterpart, part, [])
+                       if conv.counterpart is not None else None)
+            values = funnel_features(found, part.messages, profile, [], upto=cut - 1).values
+            said = sum(1 for i in spoken if i < cut)
+            values[TEXT_FEATURE] = float(text_prefix[row][said - 1]) if said else 0.0
+            rows.append([values[name] for name in FEATURE_NAMES])
+            ys.append(tc.hostile)
+            weights.append(weight_of[tc.source] * share / len(usable))
+            owners.append(row)
+    return PrefixRows(np.array(rows).reshape(-1, len(FEATURE_NAMES)), np.array(ys, dtype=int),
+                      np.array(weights), np.array(owners, dtype=np.int64))
+
+
+@dataclass(slots=True)
 class FunnelFit:
     bias: float
     weights: dict[str, float]
@@ -329,20 +395,31 @@ def _fit_scorer(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float,
 
 
 def fit_funnel(x: np.ndarray, y: np.ndarray, w: np.ndarray, sources: list[str],
-               c: float = 1.0, signed: bool | None = None) -> FunnelFit:
+               c: float = 1.0, signed: bool | None = None,
+               prefixes: PrefixRows | None = None) -> FunnelFit:
     """The conversation scorer: logistic regression over the funnel features, each weight
-    kept to the sign `feature_signs.yaml` gives it (`signed`, default `SIGNED_SCORER`)."""
+    kept to the sign `feature_signs.yaml` gives it (`signed`, default `SIGNED_SCORER`).
+    `prefixes` add rows for cut conversations: they train and calibrate the scorer and follow
+    their conversation's fold; the levels and the report read the whole conversations."""
     signs = load_signs(FEATURE_NAMES) if (SIGNED_SCORER if signed is None else signed) else None
-    groups = np.arange(len(y))
-    scores = np.zeros(len(y))
-    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        coef, intercept = _fit_scorer(x[train], y[train], w[train], c, signs)
-        scores[test] = x[test] @ coef + intercept
+    n = len(y)
+    if prefixes is not None and prefixes.y.size:
+        x_all = np.vstack([x, prefixes.x])
+        y_all, w_all = np.r_[y, prefixes.y], np.r_[w, prefixes.w]
+        owner = np.r_[np.arange(n), prefixes.owner]
+    else:
+        x_all, y_all, w_all, owner = x, y, w, np.arange(n)
+    scores = np.zeros(len(y_all))
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, np.arange(n)):
+        fit_rows, score_rows = np.isin(owner, train), np.isin(owner, test)
+        coef, intercept = _fit_scorer(x_all[fit_rows], y_all[fit_rows], w_all[fit_rows], c,
+                                      signs)
+        scores[score_rows] = x_all[score_rows] @ coef + intercept
     platt = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
-    platt.fit(scores.reshape(-1, 1), y, sample_weight=w)
+    platt.fit(scores.reshape(-1, 1), y_all, sample_weight=w_all)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    oof_risk = 1.0 / (1.0 + np.exp(-(a * scores + b)))
-    coef, intercept = _fit_scorer(x, y, w, c, signs)
+    oof_risk = 1.0 / (1.0 + np.exp(-(a * scores[:n] + b)))
+    coef, intercept = _fit_scorer(x_all, y_all, w_all, c, signs)
     weights = {name: round(float(a * coef[k]), 6) for k, name in enumerate(FEATURE_NAMES)}
     bias = round(float(a * intercept + b), 6)
     medium, high = choose_levels(oof_risk, y, sources)
