@@ -212,9 +212,14 @@ def source_weights(material: list[TrainingConversation]) -> dict[str, float]:
             "fraud-r1": FRAUD_WEIGHT}
 
 
-def _counterpart_texts(tc: TrainingConversation) -> list[str]:
-    return [m.text for m in tc.conversation.messages
+def _counterpart_indices(tc: TrainingConversation) -> list[int]:
+    """The messages the text model reads: the counterpart's, with text."""
+    return [i for i, m in enumerate(tc.conversation.messages)
             if m.sender == "counterpart" and m.text.strip()]
+
+
+def _counterpart_texts(tc: TrainingConversation) -> list[str]:
+    return [tc.conversation.messages[i].text for i in _counterpart_indices(tc)]
 
 
 @dataclass(slots=True)
@@ -358,8 +363,7 @@ def prefix_matrix(material: list[TrainingConversation], findings: list[list[Find
         if share <= 0 or not usable:
             continue
         found = sorted(found, key=lambda f: (f.message_index, f.start, f.stage))
-        spoken = [i for i, m in enumerate(conv.messages)
-                  if m.sender == "counterpart" and m.text.strip()]
+        spoken = _counterpart_indices(tc)
         for cut in usable:
             part = replace(conv, messages=conv.messages[:cut])
             profile = (review_profile(conv.counterpart, part, [])
