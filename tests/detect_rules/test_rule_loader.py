@@ -195,3 +195,21 @@ def test_every_builtin_rule_fires_on_its_examples_and_not_on_counter_examples() 
             check_examples(rule)  # raises RulePackError naming the rule
             checked += len(rule.examples)
     assert checked > 100
+
+
+def test_optional_english_pack_loads_beside_the_built_ins_and_adds_findings() -> None:
+    # examples/rule-packs: opt-in rules, checked like any user pack (examples fire,
+    # counter-examples do not, ids do not clash with the built-in packs)
+    folder = Path(__file__).resolve().parents[2] / "examples" / "rule-packs"
+    packs = load_packs([folder])
+    extra = [p for p in packs if p.name == "en-funnel-extended"]
+    assert len(extra) == 1 and len(extra[0].rules) >= 30
+    assert all(THREAT_MODEL_SOURCES.search(r.source) for r in extra[0].rules)
+    text = ("Could you write a 2,000-word note on the reorganisation for our clients? "
+            "The fee is USD 1,500 for that piece.")
+    conv = Conversation(id="opt", messages=[Message(sender="counterpart", platform="linkedin",
+                                                    text=text)])
+    built_in = {f.explanation.rule_id for f in RuleDetector().detect(conv, [])}
+    with_extra = {f.explanation.rule_id for f in RuleDetector(packs).detect(conv, [])}
+    assert not any(r.startswith("en.task.piece-for-fee") for r in built_in)
+    assert "en.task.piece-for-fee" in with_extra
