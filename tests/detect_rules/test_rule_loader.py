@@ -198,9 +198,9 @@ def test_every_builtin_rule_fires_on_its_examples_and_not_on_counter_examples() 
 
 
 def test_optional_english_pack_loads_beside_the_built_ins_and_adds_findings() -> None:
-    # examples/rule-packs: opt-in rules, checked like any user pack (examples fire,
+    # rule-packs/: opt-in rules, checked like any user pack (examples fire,
     # counter-examples do not, ids do not clash with the built-in packs)
-    folder = Path(__file__).resolve().parents[2] / "examples" / "rule-packs"
+    folder = Path(__file__).resolve().parents[2] / "rule-packs"
     packs = load_packs([folder])
     extra = [p for p in packs if p.name == "en-funnel-extended"]
     assert len(extra) == 1 and len(extra[0].rules) >= 30
