@@ -213,3 +213,22 @@ def test_optional_english_pack_loads_beside_the_built_ins_and_adds_findings() ->
     with_extra = {f.explanation.rule_id for f in RuleDetector(packs).detect(conv, [])}
     assert not any(r.startswith("en.task.piece-for-fee") for r in built_in)
     assert "en.task.piece-for-fee" in with_extra
+
+
+def test_builtin_regexes_compile_on_first_use_and_all_compile() -> None:
+    # built-in packs leave compiling to first use (a scan meets only some rules' keywords,
+    # and a main process whose workers analyse needs none); every pattern must still compile
+    packs = load_packs([])
+    rules = [rule for pack in packs for rule in pack.rules]
+    assert rules and not any(rule._compiled for rule in rules)
+    conv = Conversation(id="c", messages=[Message(
+        sender="counterpart", platform="linkedin",
+        text="Could we continue on WeChat? My client pays USD 2,000 per report.")])
+    assert RuleDetector(packs).detect(conv, [])
+    used = [rule for rule in rules if rule._compiled]
+    assert 0 < len(used) < len(rules)
+    for rule in rules:
+        compiled = rule.regexes()
+        assert len(compiled.patterns) == len(rule.pattern_sources)
+        assert len(compiled.lower_patterns) == len(compiled.patterns)
+        assert len(compiled.unless) == len(rule.unless_sources)

@@ -99,8 +99,9 @@ def match_rule(
     spans = windows or [(0, len(text))]
     best: RuleMatch | None = None
     reach = rule.context.window
-    for i, pattern in enumerate(rule.patterns):
-        fast = rule.lower_patterns[i] if aligned and rule.lower_patterns else None
+    regexes = rule.regexes()
+    for i, pattern in enumerate(regexes.patterns):
+        fast = regexes.lower_patterns[i] if aligned else None
         for lo, hi in spans:
             if fast is None:
                 matches = pattern.finditer(text, lo, hi)
@@ -111,7 +112,7 @@ def match_rule(
                 if start == end or _negated(rule, lowered, start):
                     continue
                 c_lo, c_hi = max(0, start - reach), min(len(text), end + reach)
-                if any(u.search(text, c_lo, c_hi) for u in rule.unless):
+                if any(u.search(text, c_lo, c_hi) for u in regexes.unless):
                     continue
                 adjustment, notes = _context_adjustment(rule, lowered, c_lo, c_hi)
                 confidence = round(min(0.99, max(0.0, rule.confidence + adjustment)), 3)

@@ -62,7 +62,7 @@ def load_pack(path: Path, check: bool = True) -> RulePack:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise RulePackError(f"{path}: invalid YAML{where}: {problem}") from None
-    pack = parse_pack(data, str(path))
+    pack = parse_pack(data, str(path), compile_now=check)
     if check:
         for rule in pack.rules:
             check_examples(rule)

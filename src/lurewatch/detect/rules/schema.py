@@ -73,26 +73,47 @@ class ContextSpec:
 
 
 @dataclass(slots=True, frozen=True)
+class RuleRegexes:
+    """A rule's compiled regular expressions."""
+
+    patterns: tuple[re.Pattern[str], ...]  # case-insensitive, for any text
+    unless: tuple[re.Pattern[str], ...]
+    # The same patterns for the lower-cased text, or None (see `fast_variant`).
+    lower_patterns: tuple[FastPattern | None, ...]
+
+
+@dataclass(slots=True, frozen=True)
 class Rule:
     id: str
     stage: str
     sender: str
     keywords: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]  # case-insensitive, for any text
+    pattern_sources: tuple[str, ...]
     confidence: float
     explanation: str
     source: str
     pack: str
     path: str
     context: ContextSpec = field(default_factory=ContextSpec)
-    unless: tuple[re.Pattern[str], ...] = ()
+    unless_sources: tuple[str, ...] = ()
     negatable: bool = True
     negation: WordList | None = None
     negation_exceptions: WordList = field(default_factory=WordList)
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
-    # The same patterns for the lower-cased text, or None (see `fast_variant`).
-    lower_patterns: tuple[FastPattern | None, ...] = ()
+    # the compiled regexes once built (a one-slot holder, so the rule itself stays frozen)
+    _compiled: list[RuleRegexes] = field(default_factory=list, compare=False, repr=False)
+
+    def regexes(self) -> RuleRegexes:
+        """The compiled regexes, built on first use: compiling the built-in packs' 1,200
+        patterns costs most of a second, a scan meets the keywords of only some rules, and a
+        process that only reads (the main one, when workers analyse) needs none."""
+        if not self._compiled:
+            patterns = tuple(re.compile(p, re.IGNORECASE) for p in self.pattern_sources)
+            self._compiled.append(RuleRegexes(
+                patterns, tuple(re.compile(u, re.IGNORECASE) for u in self.unless_sources),
+                tuple(fast_variant(p) for p in patterns)))
+        return self._compiled[0]
 
 
 @dataclass(slots=True, frozen=True)
@@ -197,7 +218,7 @@ def _template_fields(template: str) -> set[str]:
 
 
 def _rule(raw: Any, pack: str, path: str, negation: WordList | None,
-          exceptions: WordList) -> Rule:
+          exceptions: WordList, compile_now: bool = True) -> Rule:
     if not isinstance(raw, dict):
         raise _Fail("must be a mapping")
     unknown = set(raw) - _RULE_KEYS
@@ -213,41 +234,45 @@ def _rule(raw: Any, pack: str, path: str, negation: WordList | None,
     keywords = tuple(k.strip().lower() for k in _str_list(raw.get("keywords"), "keywords",
                                                            allow_empty=False))
     sources = _str_list(raw.get("patterns"), "patterns", allow_empty=False)
-    patterns = tuple(_regex(p, f"patterns[{i}]") for i, p in enumerate(sources))
+    unless = _str_list(raw.get("unless"), "unless")
+    if compile_now:  # a bad pattern is named at load time, not in the middle of a scan
+        for what, group in (("patterns", sources), ("unless", unless)):
+            for i, p in enumerate(group):
+                _regex(p, f"{what}[{i}]")
     explanation = _str(raw.get("explanation"), "explanation")
     for name in _template_fields(explanation):
-        missing = [i for i, p in enumerate(patterns) if name not in p.groupindex]
+        missing = [i for i, p in enumerate(sources) if f"(?P<{name}>" not in p]
         if missing:
             raise _Fail(f"'explanation' uses {{{name}}} but patterns[{missing[0]}] has no "
                         f"named group (?P<{name}>...)")
     negatable = raw.get("negatable", True)
     if not isinstance(negatable, bool):
         raise _Fail("'negatable' must be true or false")
-    unless = _str_list(raw.get("unless"), "unless")
     return Rule(
         id=rule_id,
         stage=stage,
         sender=sender,
         keywords=keywords,
-        patterns=patterns,
+        pattern_sources=sources,
         confidence=_number(raw.get("confidence"), "confidence", 0.01, 1.0),
         explanation=explanation,
         source=_str(raw.get("source"), "source"),
         pack=pack,
         path=path,
         context=_context(raw.get("context")),
-        unless=tuple(_regex(u, f"unless[{i}]") for i, u in enumerate(unless)),
+        unless_sources=unless,
         negatable=negatable,
         negation=negation if negatable else None,
         negation_exceptions=exceptions,
         examples=_str_list(raw.get("examples"), "examples"),
         counter_examples=_str_list(raw.get("counter_examples"), "counter_examples"),
-        lower_patterns=tuple(fast_variant(p) for p in patterns),
     )
 
 
-def parse_pack(data: Any, path: str) -> RulePack:
-    """Validate a parsed YAML document as a rule pack; raise RulePackError (one line)."""
+def parse_pack(data: Any, path: str, compile_now: bool = True) -> RulePack:
+    """Validate a parsed YAML document as a rule pack; raise RulePackError (one line).
+    `compile_now=False` leaves the regexes' syntax to their first use (the built-in packs,
+    which the test suite compiles)."""
     if not isinstance(data, dict):
         raise RulePackError(f"{path}: a rule pack must be a YAML mapping with 'pack' and 'rules'")
     try:
@@ -290,7 +315,7 @@ def parse_pack(data: Any, path: str) -> RulePack:
             if rule_id in seen:
                 raise _Fail("duplicate rule id in this pack")
             seen.add(rule_id)
-            rules.append(_rule(raw, name, path, negation, exceptions))
+            rules.append(_rule(raw, name, path, negation, exceptions, compile_now))
         except _Fail as exc:
             raise RulePackError(f"{path}: {label}: {exc}") from None
     return RulePack(name, version, language, path, tuple(rules), disable, description)
