@@ -31,6 +31,14 @@ parser.add_argument("--data", type=Path, default=Path("../shared/data"))
 args = parser.parse_args()
 
 scanner = Scanner(ScanOptions(deep=0))
+
+
+def first_pass(conv):
+    """The rule and platform-shift findings of one conversation, as the scanner's first pass."""
+    indicators = extract_indicators(conv)
+    return [f for det in scanner.detectors for f in det.detect(conv, indicators)]
+
+
 labels_by_id = {}
 for f in sorted(Path("data/corpus").glob("*.jsonl")):
     for line in f.read_text("utf-8").splitlines():
@@ -44,12 +52,8 @@ for unit in expand_inputs([str(p) for p in sorted(Path("data/corpus").glob("*.js
         raw = labels_by_id.get(conv.id)
         if raw is None:
             continue
-        indicators = extract_indicators(conv)
-        found = []
-        for det in scanner.detectors:
-            found.extend(det.detect(conv, indicators))
         by_msg = {}
-        for fnd in found:
+        for fnd in first_pass(conv):
             by_msg.setdefault(fnd.message_index, set()).add(fnd.stage)
         for i, m in enumerate(raw["messages"]):
             gold = set(m.get("stages") or [])
@@ -78,14 +82,11 @@ if args.enron:
     hits: Counter = Counter()
     mails = list(islice(enron_conversations(args.data / "enron_aeslc"), args.enron))
     for tc in mails:
-        conv = tc.conversation
-        indicators = extract_indicators(conv)
         stages = set()
-        for det in scanner.detectors:
-            for fnd in det.detect(conv, indicators):
-                stages.add(fnd.stage)
-                if args.enron_show == fnd.stage:
-                    print(f"ENRON {conv.id} [{fnd.explanation.rule_id}] {fnd.evidence!r}")
+        for fnd in first_pass(tc.conversation):
+            stages.add(fnd.stage)
+            if args.enron_show == fnd.stage:
+                print(f"ENRON {tc.conversation.id} [{fnd.explanation.rule_id}] {fnd.evidence!r}")
         hits.update(stages)
     print(f"\nEnron train e-mails with a finding, per stage (of {len(mails)}):")
     for s_name, count in sorted(hits.items()):
