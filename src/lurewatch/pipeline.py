@@ -3,8 +3,8 @@
     ingest (readers, stitching) -> extract (indicators) -> detect (rules, shift, profile)
     -> score (funnel) -> campaigns -> report
 
-Conversations stream through one at a time; only the members of stitched groups and a slim
-copy for campaign grouping are held.
+Conversations stream through one at a time; only the members of stitched groups and each
+conversation's campaign features (its opening and handles) are held.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 
 from lurewatch import __version__
 from lurewatch.detect.base import Detector
-from lurewatch.detect.models import fitted_weights_path, load_model_detector, load_text_signal
+from lurewatch.detect.models import (
+    fitted_weights_path,
+    load_model_detector,
+    load_text_signal,
+    model_installed,
+)
 from lurewatch.ingest.base import InputIssue, ReadContext
 from lurewatch.ingest.inputs import InputUnit, expand_inputs, read_unit
 from lurewatch.ingest.stitch import StitchSummary, merge_conversations, plan_stitches
@@ -32,6 +37,8 @@ from lurewatch.model import (
 from lurewatch.score.funnel import FunnelScorer, FunnelWeights
 
 if TYPE_CHECKING:
+    from lurewatch.detect.models.cascade import Cascade
+    from lurewatch.detect.models.detector import ModelDetector
     from lurewatch.detect.models.text_risk import TextEvidence
 
 
@@ -124,6 +131,27 @@ def _auto_jobs(units: list[InputUnit]) -> int:
     return min(max(cores - 1, 2), 4)
 
 
+@dataclass
+class _Learned:
+    """The learned part of a scanner: stage heads, the scorer with its text model, and the
+    transformer cascade (None where not installed or off)."""
+
+    model: ModelDetector | None
+    scorer: FunnelScorer
+    cascade: Cascade | None
+
+    @classmethod
+    def load(cls, weights: FunnelWeights, deep: int | None) -> _Learned:
+        model = load_model_detector()
+        text = load_text_signal(model) if model is not None else None
+        cascade = None
+        if model is not None:
+            from lurewatch.detect.models.cascade import load_cascade
+
+            cascade = load_cascade(model, deep)
+        return cls(model, FunnelScorer(weights, text), cascade)
+
+
 class Scanner:
     """Holds the detectors and the scorer; scans conversations and whole inputs."""
 
@@ -133,25 +161,50 @@ class Scanner:
         from lurewatch.detect.shift import PlatformShiftDetector
 
         self.options = options or ScanOptions()
-        packs = load_packs(self.options.rule_dirs)
-        self.rules = RuleDetector(packs)
+        # Rule packs and weights are read now, so a bad user file is named before the scan.
+        self.packs = load_packs(self.options.rule_dirs)
+        self.rules = RuleDetector(self.packs)
         self.detectors: list[Detector] = [self.rules, PlatformShiftDetector()]
-        # second pass: learned stage heads, reporting what the first pass did not see
-        self.model = load_model_detector()
-        text = load_text_signal(self.model) if self.model is not None else None
-        self.scorer = FunnelScorer(FunnelWeights.load(self.options.weights or (
-            fitted_weights_path() if self.model is not None else None)), text)
-        self.cascade = None
-        if self.model is not None:
-            from lurewatch.detect.models.cascade import load_cascade
-
-            self.cascade = load_cascade(self.model, self.options.deep)
-        self.model_id = "rules:{};{}{}{}{}".format(
-            ",".join(f"{p.name}@{p.version}" for p in packs), self.scorer.weights.name,
-            f";{self.model.version}" if self.model is not None else "",
-            f";{self.scorer.text.model.version}" if self.scorer.text is not None else "",
-            f";{self.cascade.version}" if self.cascade is not None else "")
+        self.weights = FunnelWeights.load(self.options.weights or (
+            fitted_weights_path() if model_installed() else None))
+        # The learned models load on first use: a main process whose workers analyse never
+        # needs them (the report names the workers' model, see `analyse_in_pool`).
+        self._learned: _Learned | None = None
+        self._model_id: str | None = None
+        if self.options.deep:  # asked for the second pass: say now if it cannot run
+            self._learn()
         self.summaries: list[InputSummary] = []
+
+    def _learn(self) -> _Learned:
+        if self._learned is None:
+            self._learned = _Learned.load(self.weights, self.options.deep)
+        return self._learned
+
+    @property
+    def model(self) -> ModelDetector | None:
+        """The learned stage heads (second pass), or None when not installed."""
+        return self._learn().model
+
+    @property
+    def scorer(self) -> FunnelScorer:
+        return self._learn().scorer
+
+    @property
+    def cascade(self) -> Cascade | None:
+        return self._learn().cascade
+
+    @property
+    def model_id(self) -> str:
+        """What the report's `tool.model` says: rule packs, weights and model versions."""
+        if self._model_id is None:
+            learned = self._learn()
+            self._model_id = "rules:{};{}{}{}{}".format(
+                ",".join(f"{p.name}@{p.version}" for p in self.packs), self.weights.name,
+                f";{learned.model.version}" if learned.model is not None else "",
+                f";{learned.scorer.text.model.version}" if learned.scorer.text is not None
+                else "",
+                f";{learned.cascade.version}" if learned.cascade is not None else "")
+        return self._model_id
 
     # -- conversations --------------------------------------------------------------------
     def scan_conversation(self, conversation: Conversation) -> ScannedConversation:
@@ -228,7 +281,10 @@ class Scanner:
             return
         from lurewatch.parallel import analyse_in_pool
 
-        for batch, analyses in analyse_in_pool(self.options, batches, jobs):
+        def workers_model(model_id: str) -> None:
+            self._model_id = model_id
+
+        for batch, analyses in analyse_in_pool(self.options, batches, jobs, workers_model):
             for conv, parts in zip(batch, analyses, strict=True):
                 yield ScannedConversation(conv, *parts)
 

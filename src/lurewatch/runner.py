@@ -5,21 +5,17 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lurewatch.ingest.inputs import InputUnit
-from lurewatch.model import ScannedConversation
 from lurewatch.pipeline import InputSummary, Scanner, ScanOptions, tool_info
 from lurewatch.report.json_report import build_report, conversation_entry
 
 if TYPE_CHECKING:
+    from lurewatch.campaigns.features import CampaignFeatures
     from lurewatch.campaigns.watchlist import Watchlist
-
-# Messages kept per conversation for campaign grouping: openings and early handles.
-CAMPAIGN_PREFIX = 10
-
 
 @dataclass
 class ScanRun:
@@ -29,21 +25,6 @@ class ScanRun:
     @property
     def failed_inputs(self) -> list[InputSummary]:
         return [s for s in self.summaries if s.failed]
-
-
-def slim_for_campaigns(scanned: ScannedConversation, keep: int = CAMPAIGN_PREFIX
-                       ) -> ScannedConversation:
-    """A copy that keeps only the first messages (where templates and handles appear), so
-    memory grows with the number of conversations, not of messages. Indicators are all kept;
-    findings stay valid for the kept prefix."""
-    conv = scanned.conversation
-    if len(conv.messages) <= keep:
-        return scanned
-    return replace(
-        scanned,
-        conversation=replace(conv, messages=conv.messages[:keep]),
-        findings=[f for f in scanned.findings if f.message_index < keep],
-    )
 
 
 def run_scan(
@@ -80,10 +61,14 @@ def fewer_collections(young: int = 50_000) -> Iterator[None]:
 
 def _run(scanner: Scanner, watchlist: Watchlist, paths: list[str],
          units: list[InputUnit] | None, progress: Any) -> ScanRun:
-    from lurewatch.campaigns.group import campaign_to_report, group_campaigns
+    from lurewatch.campaigns.features import campaign_features
+    from lurewatch.campaigns.group import campaign_to_report, group_features
 
     entries: list[dict] = []
-    slim: list[ScannedConversation] = []
+    # What campaign grouping needs of each conversation, taken as it streams past, so
+    # memory grows with the conversations' openings and handles, not their messages, and
+    # the work is done while the workers are still analysing.
+    features: list[CampaignFeatures] = []
     task = progress.add_task("scanning", total=None) if progress is not None else None
     on_input: Callable[[InputUnit], None] | None = None
     if progress is not None:
@@ -93,10 +78,10 @@ def _run(scanner: Scanner, watchlist: Watchlist, paths: list[str],
               else scanner.scan_paths(paths, on_input))
     for scanned in stream:
         entries.append(conversation_entry(scanned))
-        slim.append(slim_for_campaigns(scanned))
+        features.append(campaign_features(scanned, len(features)))
         if progress is not None:
             progress.advance(task)
-    campaigns = [campaign_to_report(c) for c in group_campaigns(slim, watchlist)]
+    campaigns = [campaign_to_report(c) for c in group_features(features, watchlist)]
     inputs = [s.to_report() for s in scanner.summaries]
     return ScanRun(build_report(entries, inputs, campaigns, tool_info(scanner)),
                    list(scanner.summaries))

@@ -30,7 +30,9 @@ from lurewatch.campaigns.watchlist import Watchlist, WatchlistHit, load_watchlis
 from lurewatch.model import ScannedConversation
 from lurewatch.unionfind import UnionFind
 
-__all__ = ["Campaign", "GroupingSettings", "campaign_to_report", "group_campaigns"]
+__all__ = [
+    "Campaign", "GroupingSettings", "campaign_to_report", "group_campaigns", "group_features",
+]
 
 TYPE_WORDS = {
     "wechat-id": "WeChat id", "whatsapp-number": "WhatsApp number", "phone": "phone number",
@@ -313,9 +315,19 @@ def group_campaigns(
 ) -> list[Campaign]:
     """Campaigns among scanned conversations, highest risk first. `watchlist` defaults to the
     built-in published personas; pass `load_watchlist(paths)` to add the user's lists."""
+    return group_features([campaign_features(item, i) for i, item in enumerate(items)],
+                          watchlist, settings)
+
+
+def group_features(
+    feats: list[CampaignFeatures],
+    watchlist: Watchlist | None = None,
+    settings: GroupingSettings | None = None,
+) -> list[Campaign]:
+    """`group_campaigns` for features already taken, `feats[i].index == i` (a scan takes
+    each conversation's features as it streams past, instead of keeping the conversation)."""
     s = settings or GroupingSettings()
     watchlist = watchlist if watchlist is not None else load_watchlist()
-    feats = [campaign_features(item, i) for i, item in enumerate(items)]
     if not feats:
         return []
     uf = UnionFind(len(feats))

@@ -18,15 +18,19 @@ def fitted_weights_path() -> Path:
     return Path(str(resources.files("lurewatch.detect.models").joinpath(FUNNEL_FILE)))
 
 
-def load_model_detector() -> ModelDetector | None:
-    """The shipped learned detector, or None when its artefacts are not installed."""
-    from lurewatch.detect.models.detector import ModelDetector
+def model_installed() -> bool:
+    """Whether the learned detector's artefacts are installed (without loading them)."""
     from lurewatch.detect.models.heads import HEADS_FILE
 
     base = resources.files("lurewatch.detect.models")
-    if not (base.joinpath(HEADS_FILE).is_file() and base.joinpath(FUNNEL_FILE).is_file()):
-        return None
-    return ModelDetector()
+    return base.joinpath(HEADS_FILE).is_file() and base.joinpath(FUNNEL_FILE).is_file()
+
+
+def load_model_detector() -> ModelDetector | None:
+    """The shipped learned detector, or None when its artefacts are not installed."""
+    from lurewatch.detect.models.detector import ModelDetector
+
+    return ModelDetector() if model_installed() else None
 
 
 def load_text_signal(detector: ModelDetector) -> TextSignal | None:
