@@ -140,8 +140,10 @@ def _phones(text: str, regions: tuple[str, ...]) -> Iterator[tuple[str, str, int
             if any(s < match.end and match.start < e for s, e in seen):
                 continue
             seen.add(span)
-            e164 = normalise_phone(match.raw_string, region) or phonenumbers.format_number(
-                match.number, phonenumbers.PhoneNumberFormat.E164)
+            # The matcher has parsed the number with this region and checked it is possible:
+            # its E.164 form is what parsing the raw string again would give (a fifth of
+            # indicator extraction went on that second parse).
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             yield e164, match.raw_string, match.start, match.end
 
 
