@@ -20,7 +20,8 @@ What is read, and how:
 - `Connections.csv` fills the counterpart's company, headline (Position), profile URL,
   `extra["connected_on"]` and an e-mail identity.
 - The owner is `ctx.owner`, else the name in `Profile.csv`, else the name taking part in
-  most conversations (with a warning that it was inferred).
+  most conversations (with a warning that it was inferred; a tie goes to a name that is not
+  a connection, then to the first in the file, with a warning that it was a guess).
 """
 
 from __future__ import annotations
@@ -621,9 +622,7 @@ class _ExportRead:
 
     def _infer_owner(self, scan: _Scan, invites: list[Row]) -> str | None:
         if scan.participation:
-            best = max(scan.participation,
-                       key=lambda k: (scan.participation[k], scan.sends[k]))
-            return scan.display[best]
+            return scan.display[self._likeliest_owner(scan)]
         # No messages: the owner is the receiving side of incoming invitations.
         sides = Counter(
             (r["to"] if r["direction"].strip().casefold() == "incoming" else r["from"]).strip()
@@ -631,6 +630,24 @@ class _ExportRead:
         )
         sides.pop("", None)
         return sides.most_common(1)[0][0] if sides else None
+
+    def _likeliest_owner(self, scan: _Scan) -> str:
+        """The name in the most conversations, then with the most of them written to. A tie
+        (an export of one conversation, say) goes to the one who is not among the export's
+        connections (the owner never is), then to the first seen in the file: never to the
+        order of a set, which changes from run to run."""
+        first_seen = {key: i for i, key in enumerate(scan.display)}
+        ranked = sorted(scan.participation, key=lambda k: (
+            -scan.participation[k], -scan.sends[k],
+            bool(self.connections.lookup(scan.display[k], None)), first_seen[k]))
+        best = ranked[0]
+        tied = [k for k in ranked[1:] if (scan.participation[k], scan.sends[k])
+                == (scan.participation[best], scan.sends[best])]
+        if tied:
+            others = ", ".join(repr(scan.display[k]) for k in tied[:3])
+            self.ctx.warn(f"owner guessed between names that take part equally ({others} "
+                          f"too); use --owner NAME to be sure", path=self.path)
+        return best
 
     # indexes -------------------------------------------------------------------------
 
