@@ -216,7 +216,10 @@ def _reasons(
     reasons: list[str] = []
     kinds = Counter(e.kind for e in edges)
     indicator_counts = Counter(i for f in members for i in f.strong)
-    shared = [(ind, n) for ind, n in indicator_counts.most_common() if n >= 2]
+    # Most shared first, then by type and value: never by the order of a set, which Python
+    # changes from run to run.
+    shared = sorted(((ind, n) for ind, n in indicator_counts.items() if n >= 2),
+                    key=lambda x: (-x[1], x[0]))
     linking = {tuple(e.detail.split("\t", 1)) for e in edges if e.kind == "indicator"}
     for (kind, value), n in [x for x in shared if x[0] in linking][:3]:
         reasons.append(f"same {TYPE_WORDS.get(kind, kind)} {value} in {n} conversations")
