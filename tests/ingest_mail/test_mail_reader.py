@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import random
 import shutil
 import subprocess
@@ -293,3 +295,34 @@ def test_owner_guess_uses_delivered_to_then_the_busier_sender(tmp_path: Path) ->
     [conv], ctx = read(folder)
     assert conv.extra["owner_address"] == "priya@northwind.example"
     assert any("the Delivered-To address" in i for i in issues(ctx))
+
+
+_TIE_PROBE = """
+import json, sys
+from pathlib import Path
+from lurewatch.ingest.base import ReadContext
+from lurewatch.ingest.mail import READER
+[conv] = READER.read(Path({folder!r}), ReadContext({folder!r}))
+print(json.dumps([conv.extra["owner_address"], [m.sender for m in conv.messages]]))
+"""
+
+
+def test_owner_guess_on_a_tie_is_the_same_in_every_run(tmp_path: Path) -> None:
+    """A saved exchange of one message each way: both addresses are in both messages, both
+    received and both sent one. The guess must not follow the order of a set (which Python
+    changes from run to run): it goes to the recipient of the earliest message."""
+    daniel, priya = "Daniel Roy <daniel@example.net>", "Priya Nair <priya@northwind.example>"
+    folder = tmp_path / "exchange"
+    folder.mkdir()
+    (folder / "a.eml").write_text(_mail(daniel, priya, 2))  # the reply, first in the folder
+    (folder / "b.eml").write_text(_mail(priya, daniel, 1))  # the approach, an hour earlier
+    code = _TIE_PROBE.format(folder=str(folder))
+    outcomes = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        outcomes.add(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                    capture_output=True, text=True).stdout)
+    assert len(outcomes) == 1, outcomes
+    owner, senders = json.loads(outcomes.pop())
+    assert owner == "daniel@example.net"
+    assert senders == ["counterpart", "owner"]

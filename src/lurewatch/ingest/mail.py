@@ -598,7 +598,9 @@ def _guess_owner(summaries: list[Summary]) -> tuple[str, str] | None:
     message, its To address; otherwise the address in the most messages, then the one with
     the most correspondents (the owner is the hub), then one that received mail (a mailbox
     holds what its owner received), then the one that sent the most (a thread saved by its
-    owner usually holds the owner's replies). The caller warns that it is a guess.
+    owner usually holds the owner's replies), then the one that received the earliest
+    message (an approach comes in to its owner), then in address order: never the order of
+    a set, which changes from run to run. The caller warns that it is a guess.
     """
     delivered = Counter(addr for s in summaries for addr in s.delivered_to)
     if delivered:
@@ -608,21 +610,26 @@ def _guess_owner(summaries: list[Summary]) -> tuple[str, str] | None:
         return (recipients[0].addr, "the To address") if recipients else None
     in_messages: Counter[str] = Counter()
     sent: Counter[str] = Counter()
-    received: set[str] = set()
+    first_received: dict[str, tuple[datetime, int]] = {}
     partners: dict[str, set[str]] = defaultdict(set)
+    latest = datetime.max.replace(tzinfo=UTC)
     for s in summaries:
         present = {a.addr for a in s.addresses()}
         in_messages.update(present)
-        received.update(a.addr for a in s.recipients)
+        when = (s.date or latest, s.order)
+        for a in s.recipients:
+            first_received[a.addr] = min(first_received.get(a.addr, when), when)
         if s.sender:
             sent[s.sender.addr] += 1
         for addr in present:
             partners[addr] |= present - {addr}
     if not in_messages:
         return None
-    addr = max(
+    never = (latest, len(summaries))
+    addr = min(
         in_messages,
-        key=lambda a: (in_messages[a], len(partners[a]), a in received, sent[a]),
+        key=lambda a: (-in_messages[a], -len(partners[a]), a not in first_received, -sent[a],
+                       first_received.get(a, never), a),
     )
     return addr, "the address in the most messages"
 
