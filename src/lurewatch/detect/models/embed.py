@@ -22,6 +22,8 @@ from safetensors.numpy import load_file
 from scipy import sparse
 from tokenizers import Tokenizer
 
+from lurewatch.detect.models.segments import segment_sums
+
 STATIC_DIR = "static"
 MAX_CHARS = 2000  # longer texts (e-mails) are cut: the opening carries the approach
 BIGRAM_BUCKETS = 1 << 15
@@ -120,19 +122,29 @@ class StaticEncoder:
         dense = np.zeros((n, self.dims), dtype=np.float32)
         if flat.size:
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            sums = np.add.reduceat(self.vectors[flat], starts, axis=0)
+            sums = segment_sums(self.vectors[flat], starts)  # = np.add.reduceat, faster
             dense[rows[starts]] = sums
         norms = np.linalg.norm(dense, axis=1, keepdims=True)
         dense /= np.where(norms > 0, norms, 1.0)
         # bigrams: consecutive ids inside one text
         same = rows[1:] == rows[:-1]
         bigrams = (flat[:-1][same] * 1_000_003 + flat[1:][same]) % BIGRAM_BUCKETS + self.vocab
-        keys = np.unique(np.concatenate([rows * self.n_features + flat,
-                                         rows[1:][same] * self.n_features + bigrams]))
+        keys = sorted_unique(np.concatenate([rows * self.n_features + flat,
+                                             rows[1:][same] * self.n_features + bigrams]))
         b_rows, b_cols = np.divmod(keys, self.n_features)
         counts = np.bincount(b_rows, minlength=n)
         values = (1.0 / np.sqrt(np.maximum(counts, 1)))[b_rows].astype(np.float32)
         return Encoded(dense, b_rows, b_cols, values, self.n_features)
+
+
+def sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """`np.unique(keys)` for a 1-d integer array: the same sorted distinct values, by a sort
+    and a comparison with the neighbour. numpy 2's `unique` hashes first and sorts after,
+    which cost this encoder ten times as much on a batch of chat messages."""
+    ordered = np.sort(keys)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _expand(enc: Encoded, inverse: np.ndarray) -> Encoded:
