@@ -6,9 +6,6 @@ export's connections, then the name seen first in the file, and says it was a gu
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from linkedin_helpers import NEW_HEADER, csv_text, issues_text, message_row, read_all
@@ -51,21 +48,11 @@ print(json.dumps([conversations[0].owner, [m.sender for m in conversations[0].me
 """
 
 
-def _owner_under_hash_seeds(path: Path, seeds: range) -> set[str]:
-    helpers = str(Path(__file__).resolve().parent)
-    code = _PROBE.format(helpers=helpers, path=str(path))
-    seen = set()
-    for seed in seeds:
-        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                             capture_output=True, text=True).stdout
-        seen.add(json.dumps(json.loads(out)))
-    return seen
-
-
-def test_a_tie_is_broken_the_same_way_in_every_run(tmp_path: Path) -> None:
+def test_a_tie_is_broken_the_same_way_in_every_run(tmp_path: Path,
+                                                   stdout_under_hash_seeds) -> None:
     export = _one_conversation(tmp_path / "export")
-    outcomes = _owner_under_hash_seeds(export, range(8))
+    helpers = str(Path(__file__).resolve().parent)
+    outcomes = stdout_under_hash_seeds(["-c", _PROBE.format(helpers=helpers, path=str(export))])
     assert len(outcomes) == 1, outcomes
     owner, senders = json.loads(outcomes.pop())
     assert owner == "Wei Huang"  # no connections to go by: the first name in the file
